@@ -1,0 +1,47 @@
+"""Pulumi dynamic provider for the Microsoft Graph ``virtualAppointment`` of a Teams online meeting.
+
+Declare the appointment in a Pulumi program; ``pulumi up`` sends the smallest PATCH that gets
+Graph there, guarded by ``If-Match`` with the ETag recorded at the last deployment.
+"""
+
+from ._errors import (
+    AppointmentExistsError,
+    AuthenticationError,
+    ConfigurationError,
+    ConflictError,
+    ForbiddenError,
+    GraphError,
+    GraphResponseError,
+    GraphTransportError,
+    NotFoundError,
+    PreconditionFailedError,
+    ThrottledError,
+)
+from ._provider import VirtualAppointmentProvider
+from ._resource import (
+    VirtualAppointment,
+    VirtualAppointmentArgs,
+    VirtualAppointmentSettingsArgs,
+    VirtualAppointmentUserArgs,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "VirtualAppointment",
+    "VirtualAppointmentArgs",
+    "VirtualAppointmentSettingsArgs",
+    "VirtualAppointmentUserArgs",
+    "VirtualAppointmentProvider",
+    "GraphError",
+    "ConfigurationError",
+    "GraphTransportError",
+    "GraphResponseError",
+    "AuthenticationError",
+    "ForbiddenError",
+    "NotFoundError",
+    "PreconditionFailedError",
+    "ThrottledError",
+    "ConflictError",
+    "AppointmentExistsError",
+]

@@ -1,0 +1,218 @@
+"""The dynamic resource provider: Pulumi's lifecycle mapped onto Graph requests.
+
+The SDK pickles the provider (dill) into every resource's state. This class therefore holds
+no instance attributes at construction: it pickles by reference in a few dozen bytes, carries
+no secret, and gets its Graph client in :meth:`configure` (or lazily, outside the engine).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any, Mapping, Optional
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from ._auth import token_source
+from ._client import GraphClient, GraphResponse
+from ._config import resolve_settings
+from ._errors import (
+    AppointmentExistsError,
+    ConflictError,
+    GraphTransportError,
+    NotFoundError,
+    PreconditionFailedError,
+)
+from ._model import (
+    IDENTITY_KEYS,
+    MANAGED_KEYS,
+    describe_failure,
+    has_unknown,
+    managed,
+    normalise_live,
+    parse_resource_path,
+    resource_path,
+    validate,
+)
+from ._patch import encode, minimal_patch, same_value
+
+__all__ = ["VirtualAppointmentProvider", "PROVIDER_KEY"]
+
+PROVIDER_KEY = "__provider"
+_LOCK = threading.Lock()
+
+
+def _equal_on(keys: Any, live: Mapping[str, Any], desired: Mapping[str, Any]) -> bool:
+    return all(
+        (live.get(k) is None and desired.get(k) is None)
+        or (live.get(k) is not None and desired.get(k) is not None and same_value(k, live[k], desired[k]))
+        for k in keys
+    )
+
+
+def _conflict(path: str, etag: Optional[str], cause: PreconditionFailedError) -> ConflictError:
+    return ConflictError(
+        f"The virtualAppointment {path} changed outside this program since the last deployment "
+        f"(Graph no longer accepts the recorded ETag {etag}), so nothing was written. "
+        "Run `pulumi refresh` to see the change and accept it into the stack's state, then "
+        f"`pulumi up` to apply this program on top of it. Graph said: {cause}"
+    )
+
+
+class VirtualAppointmentProvider(ResourceProvider):
+    """Manages ``.../onlineMeetings/{id}/virtualAppointment`` with minimal, ETag-guarded PATCHes."""
+
+    serialize_as_secret_always = False
+    """The serialized provider holds no secret (credentials live only in the provider process)."""
+
+    # -- configuration -------------------------------------------------------------------------
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """Keep the stack config reader; the client is built on first use, so check and diff
+        (which need no network) work even where no credentials are configured."""
+        self._config_get = req.config.get
+        self._client: Optional[GraphClient] = None
+
+    def _graph(self) -> GraphClient:
+        client = getattr(self, "_client", None)
+        if client is not None:
+            return client
+        with _LOCK:
+            if getattr(self, "_client", None) is None:
+                config_get = getattr(self, "_config_get", lambda key: None)
+                settings = resolve_settings(config_get, os.environ)
+                self._client = GraphClient(settings, token_source(settings))
+            return self._client
+
+    # -- pure steps ----------------------------------------------------------------------------
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        props = {k: v for k, v in news.items() if k != PROVIDER_KEY}
+        normalised, failures = validate(props)
+        if failures:
+            return CheckResult(props, [CheckFailure(f.path, describe_failure(f)) for f in failures])
+        return CheckResult(normalised, [])
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        replaces = [k for k in IDENTITY_KEYS if olds.get(k) != news.get(k)]
+        desired = managed(news)
+        unknown = has_unknown(desired)
+        body = {} if unknown else minimal_patch(managed(olds), desired)
+        return DiffResult(
+            changes=bool(replaces or body or unknown),
+            replaces=replaces,
+            stables=[k for k in IDENTITY_KEYS if k not in replaces],
+        )
+
+    # -- network steps ---------------------------------------------------------------------------
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        path = resource_path(props["onlineMeetingId"], props.get("userId"))
+        desired = managed(props)
+        client = self._graph()
+        try:
+            live = client.get(path)
+        except NotFoundError:
+            answer = self._put(client, path, desired)
+        else:
+            if not props.get("adoptExisting"):
+                raise AppointmentExistsError(
+                    f"The online meeting already has a virtualAppointment ({path}), so it was not created "
+                    "and nothing was changed. To manage the existing appointment from this program, set "
+                    "adopt_existing=True (adoptExisting) on the resource; the next `pulumi up` then changes "
+                    "only the properties the program declares."
+                )
+            answer = self._adopt(client, path, live, desired)
+        return CreateResult(path, self._outputs(props, answer))
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        path = id_ or resource_path(news["onlineMeetingId"], news.get("userId"))
+        desired = managed(news)
+        body = minimal_patch(managed(olds), desired)
+        if not body:
+            kept = GraphResponse(204, None, olds.get("etag"), None, "")
+            return UpdateResult(self._outputs(news, kept, olds.get("joinWebUrl")))
+        answer = self._patch(self._graph(), path, body, olds.get("etag") or "*", desired)
+        return UpdateResult(self._outputs(news, answer, olds.get("joinWebUrl")))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        try:
+            live = self._graph().get(id_)
+        except NotFoundError:
+            return ReadResult("", {})
+        values = normalise_live(live.body or {})
+        if props.get("onlineMeetingId"):
+            inputs = {k: props[k] for k in (*IDENTITY_KEYS, "adoptExisting") if props.get(k) is not None}
+            keys = [k for k in MANAGED_KEYS if k in props]
+        else:  # a `get` by id: everything Graph holds becomes managed
+            meeting, user = parse_resource_path(id_)
+            inputs = {"onlineMeetingId": meeting, **({"userId": user} if user else {})}
+            keys = list(MANAGED_KEYS)
+        inputs.update({k: values[k] for k in keys if k in values})
+        return ReadResult(id_, self._outputs(inputs, live), inputs)
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        try:
+            self._graph().delete(id_)
+        except NotFoundError:
+            pass
+
+    # -- helpers -----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _outputs(inputs: Mapping[str, Any], answer: GraphResponse, join_web_url: Optional[str] = None) -> dict:
+        """Outputs repeat every input, plus the ETag and the live join URL."""
+        outs = {k: v for k, v in inputs.items() if k != PROVIDER_KEY and v is not None}
+        body = answer.body if isinstance(answer.body, Mapping) else {}
+        join = body.get("appointmentClientJoinWebUrl") or inputs.get("appointmentClientJoinWebUrl") or join_web_url
+        if answer.etag:
+            outs["etag"] = answer.etag
+        if join:
+            outs["joinWebUrl"] = join
+        return outs
+
+    @staticmethod
+    def _with_etag(client: GraphClient, path: str, answer: GraphResponse) -> GraphResponse:
+        """Graph's 204 may carry no ETag: then one GET learns it (and the live join URL)."""
+        return answer if answer.etag else client.get(path)
+
+    def _put(self, client: GraphClient, path: str, desired: dict) -> GraphResponse:
+        """PUT once; if the response was lost, re-read before anything is sent again."""
+        try:
+            return self._with_etag(client, path, client.put(path, encode(desired)))
+        except GraphTransportError:
+            try:
+                live = client.get(path)
+            except NotFoundError:
+                return self._with_etag(client, path, client.put(path, encode(desired)))
+            if _equal_on(desired.keys(), normalise_live(live.body or {}), desired):
+                return live
+            raise
+
+    def _adopt(self, client: GraphClient, path: str, live: GraphResponse, desired: dict) -> GraphResponse:
+        values = normalise_live(live.body or {})
+        body = minimal_patch({k: values[k] for k in desired if k in values}, desired)
+        if not body:
+            return live
+        return self._patch(client, path, body, live.etag or "*", desired)
+
+    def _patch(self, client: GraphClient, path: str, body: dict, etag: str, desired: dict) -> GraphResponse:
+        """PATCH with If-Match. A 412 is re-read: when Graph already holds the desired values
+        (our own earlier attempt whose response was lost), that is success, not a conflict."""
+        try:
+            return self._with_etag(client, path, client.patch(path, encode(body), etag))
+        except PreconditionFailedError as exc:
+            live = client.get(path)
+            if _equal_on({*body, *desired}, normalise_live(live.body or {}), desired):
+                return live
+            raise _conflict(path, etag, exc) from None
+
