@@ -203,12 +203,13 @@ _CLIENT_CHECKS = {"displayName": _string, "emailAddress": _email, "smsCapablePho
 def _client(value: Any, path: str, failures: list[Failure]) -> Any:
     if not _object(value, path, failures):
         return value
+    before = len(failures)
     _unknown_keys(value, CLIENT_KEYS, path, failures)
     out = {}
     for key in CLIENT_KEYS:
         if value.get(key) is not None:
             out[key] = _CLIENT_CHECKS[key](value[key], f"{path}.{key}", failures)
-    if not out:
+    if not out and len(failures) == before:
         _fail(failures, path, "needs at least one of display_name, email_address, sms_capable_phone_number")
     return out
 
