@@ -1,0 +1,151 @@
+"""The resource a program declares, under ``pulumi.runtime`` mocks (no engine, no network).
+
+Checks the Python API shape (generated-SDK call forms, snake_case in and out), the camelCase
+state the engine receives, and that the pickled provider stays tiny so thousands of resources
+declare in one program.
+"""
+
+import base64
+
+import pulumi
+import pytest
+from pulumi.dynamic.dynamic import serialize_provider
+
+from pulumi_virtualappointment import (
+    VirtualAppointment,
+    VirtualAppointmentArgs,
+    VirtualAppointmentProvider,
+    VirtualAppointmentSettingsArgs,
+    VirtualAppointmentUserArgs,
+)
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    """Answers like a provider whose outputs repeat the inputs plus an ETag."""
+
+    def __init__(self):
+        self.registered = []
+
+    def new_resource(self, args):
+        self.registered.append(args)
+        state = {k: v for k, v in args.inputs.items() if k != "__provider"}
+        state.update(etag='W/"mock"', joinWebUrl="https://visit.teams.microsoft.com/j/1")
+        return f"me/onlineMeetings/{args.inputs['onlineMeetingId']}/virtualAppointment", state
+
+    def call(self, args):
+        return {}
+
+
+@pytest.fixture
+def mocks():
+    recording = RecordingMocks()
+    pulumi.runtime.set_mocks(recording, preview=False)
+    yield recording
+
+
+def _resolve(output):
+    box = []
+    output.apply(box.append)
+    return box
+
+
+@pulumi.runtime.test
+def test_keyword_form_sends_camelcase_state_and_exposes_snakecase_outputs(mocks):
+    va = VirtualAppointment(
+        "visit",
+        online_meeting_id="MSpk",
+        settings=VirtualAppointmentSettingsArgs(allow_client_to_join_using_browser=True),
+        appointment_clients=[
+            VirtualAppointmentUserArgs(display_name="Grady Archie", email_address="gradya@contoso.com"),
+            {"display_name": "Ada", "sms_capable_phone_number": "123-456-7890"},
+        ],
+        external_appointment_id="AAMkADKnAAA=",
+    )
+
+    def check(values):
+        settings, clients, etag, join, meeting = values
+        assert mocks.registered[0].typ == "pulumi-python:dynamic/virtualappointment:VirtualAppointment"
+        inputs = {k: v for k, v in mocks.registered[0].inputs.items() if k != "__provider"}
+        assert inputs == {
+            "onlineMeetingId": "MSpk",
+            "settings": {"allowClientToJoinUsingBrowser": True},
+            "appointmentClients": [
+                {"displayName": "Grady Archie", "emailAddress": "gradya@contoso.com"},
+                {"displayName": "Ada", "smsCapablePhoneNumber": "123-456-7890"},
+            ],
+            "externalAppointmentId": "AAMkADKnAAA=",
+            "adoptExisting": False,
+        }
+        assert settings == {"allow_client_to_join_using_browser": True}
+        assert clients[1] == {"display_name": "Ada", "sms_capable_phone_number": "123-456-7890"}
+        assert (etag, join, meeting) == ('W/"mock"', "https://visit.teams.microsoft.com/j/1", "MSpk")
+
+    return pulumi.Output.all(va.settings, va.appointment_clients, va.etag, va.join_web_url, va.online_meeting_id).apply(check)
+
+
+@pulumi.runtime.test
+def test_args_form_and_docs_example_dicts_with_camelcase_keys(mocks):
+    args = VirtualAppointmentArgs(
+        online_meeting_id="MSpk",
+        user_id="u-1",
+        settings={"@odata.type": "microsoft.graph.virtualAppointmentSettings", "allowClientToJoinUsingBrowser": "true"},
+        adopt_existing=True,
+    )
+    va = VirtualAppointment("visit", args, pulumi.ResourceOptions(protect=False))
+
+    def check(_):
+        inputs = mocks.registered[0].inputs
+        assert inputs["settings"] == {"@odata.type": "microsoft.graph.virtualAppointmentSettings",
+                                      "allowClientToJoinUsingBrowser": "true"}
+        assert (inputs["userId"], inputs["adoptExisting"]) == ("u-1", True)
+
+    return va.id.apply(check)
+
+
+@pulumi.runtime.test
+def test_inputs_may_be_outputs_of_other_resources(mocks):
+    meeting = pulumi.Output.from_input("MSpk-from-elsewhere")
+    va = VirtualAppointment("visit", online_meeting_id=meeting,
+                            settings={"allow_client_to_join_using_browser": pulumi.Output.from_input(False)})
+
+    def check(_):
+        assert mocks.registered[0].inputs["onlineMeetingId"] == "MSpk-from-elsewhere"
+        assert mocks.registered[0].inputs["settings"] == {"allowClientToJoinUsingBrowser": False}
+
+    return va.id.apply(check)
+
+
+@pytest.mark.parametrize(
+    "call,message",
+    [
+        (lambda: VirtualAppointment("x"), "needs online_meeting_id"),
+        (lambda: VirtualAppointment("x", online_meeting_id="m", subject="s"), "unexpected argument(s) subject"),
+        (lambda: VirtualAppointment("x", VirtualAppointmentArgs("m"), online_meeting_id="m"), "not both"),
+        (lambda: VirtualAppointment("x", "opts", online_meeting_id="m"), "opts must be a pulumi.ResourceOptions"),
+    ],
+)
+def test_wrong_constructor_calls_say_what_is_expected(mocks, call, message):
+    with pytest.raises(TypeError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        call()
+
+
+def test_provider_pickles_by_reference_in_under_200_bytes():
+    provider = VirtualAppointmentProvider()
+    assert vars(provider) == {}
+    serialized = serialize_provider(provider)
+    assert len(serialized) < 200
+    assert b"pulumi_virtualappointment._provider" in base64.b64decode(serialized)
+
+
+@pulumi.runtime.test
+def test_two_thousand_resources_declare_in_one_program(mocks):
+    # Regression guard: a provider pickled by value leaks in the SDK's serializer and the program
+    # dies with RecursionError after a few hundred resources.
+    resources = [VirtualAppointment(f"visit-{i}", online_meeting_id=f"m-{i}") for i in range(2000)]
+
+    def check(ids):
+        assert len(set(ids)) == 2000
+        assert len(mocks.registered) == 2000
+        assert len({r.inputs["__provider"] for r in mocks.registered}) == 1
+
+    return pulumi.Output.all(*[r.id for r in resources]).apply(check)
