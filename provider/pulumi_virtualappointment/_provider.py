@@ -11,6 +11,7 @@ import os
 import threading
 from typing import Any, Mapping, Optional
 
+from pulumi.output import Unknown
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -35,6 +36,7 @@ from ._errors import (
 from ._model import (
     IDENTITY_KEYS,
     MANAGED_KEYS,
+    UNKNOWN,
     describe_failure,
     has_unknown,
     managed,
@@ -49,6 +51,18 @@ __all__ = ["VirtualAppointmentProvider", "PROVIDER_KEY"]
 
 PROVIDER_KEY = "__provider"
 _LOCK = threading.Lock()
+
+
+def _sentinels(value: Any) -> Any:
+    """The provider host hands preview-unknown values over as ``Unknown`` objects (Check and
+    Diff keep unknowns); the pure model knows them as the wire sentinel string."""
+    if isinstance(value, Unknown):
+        return UNKNOWN
+    if isinstance(value, Mapping):
+        return {k: _sentinels(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_sentinels(v) for v in value]
+    return value
 
 
 def _equal_on(keys: Any, live: Mapping[str, Any], desired: Mapping[str, Any]) -> bool:
@@ -96,13 +110,14 @@ class VirtualAppointmentProvider(ResourceProvider):
     # -- pure steps ----------------------------------------------------------------------------
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        props = {k: v for k, v in news.items() if k != PROVIDER_KEY}
+        props = {k: _sentinels(v) for k, v in news.items() if k != PROVIDER_KEY}
         normalised, failures = validate(props)
         if failures:
             return CheckResult(props, [CheckFailure(f.path, describe_failure(f)) for f in failures])
         return CheckResult(normalised, [])
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        olds, news = _sentinels(olds), _sentinels(news)
         replaces = [k for k in IDENTITY_KEYS if olds.get(k) != news.get(k)]
         desired = managed(news)
         unknown = has_unknown(desired)

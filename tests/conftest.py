@@ -1,0 +1,49 @@
+"""Shared fixtures: a Graph emulator on 127.0.0.1 and a provider configured against it."""
+
+from __future__ import annotations
+
+import pytest
+from pulumi.dynamic import Config, ConfigureRequest
+
+from pulumi_virtualappointment import VirtualAppointmentProvider
+from pulumi_virtualappointment._client import GraphClient
+from pulumi_virtualappointment._config import resolve_settings
+from pulumi_virtualappointment.emulator import Emulator
+
+TOKEN = "test-token-7f3c9a1e-do-not-leak"
+"""A recognisable fake bearer token: tests search outputs and errors for it."""
+
+
+@pytest.fixture
+def emulator():
+    with Emulator(token=TOKEN) as emu:
+        yield emu
+
+
+def configured_provider(url: str, token: str = TOKEN, **extra) -> VirtualAppointmentProvider:
+    """A provider configured the way the engine does it: ``configure`` with namespaced keys."""
+    provider = VirtualAppointmentProvider()
+    raw = {"msgraph:endpoint": url, "msgraph:accessToken": token, **extra}
+    provider.configure(ConfigureRequest(Config(raw, "test-project")))
+    return provider
+
+
+class Sleeps(list):
+    """Records requested sleeps instead of waiting."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+@pytest.fixture
+def sleeps():
+    return Sleeps()
+
+
+@pytest.fixture
+def provider(emulator, sleeps):
+    """A provider whose client sleeps into ``sleeps`` (retries never wait in tests)."""
+    provider = configured_provider(emulator.url)
+    settings = resolve_settings({"msgraph:endpoint": emulator.url, "msgraph:accessToken": TOKEN}.get, {})
+    provider._client = GraphClient(settings, lambda: TOKEN, sleep=sleeps)
+    return provider

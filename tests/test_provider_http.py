@@ -1,0 +1,271 @@
+"""HTTP tier: the provider's lifecycle against the Graph emulator on 127.0.0.1.
+
+Every test asserts the exact requests Graph saw (method, path, body bytes, If-Match) from the
+emulator's request log, so a change in what goes over the wire fails here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+import pytest
+
+from pulumi_virtualappointment import (
+    AppointmentExistsError,
+    AuthenticationError,
+    ConflictError,
+    GraphTransportError,
+    ThrottledError,
+)
+from conftest import TOKEN, configured_provider
+
+PATH = "me/onlineMeetings/MSpkYzE3/virtualAppointment"
+USER_PATH = "users/u-42/onlineMeetings/MSpkYzE3/virtualAppointment"
+GRADY = {"displayName": "Grady Archie", "emailAddress": "gradya@contoso.com", "smsCapablePhoneNumber": "123-456-7890"}
+PROPS = {
+    "onlineMeetingId": "MSpkYzE3",
+    "settings": {"allowClientToJoinUsingBrowser": True},
+    "appointmentClients": [GRADY],
+    "externalAppointmentId": "AAMkADKnAAA=",
+    "adoptExisting": False,
+}
+
+
+def _log(emulator):
+    return [(r["method"], r["path"], r["body"], r["headers"].get("if-match")) for r in emulator.requests()]
+
+
+def _create(provider, emulator, props=PROPS):
+    result = provider.create(dict(props))
+    emulator.clear_requests()
+    return result
+
+
+# -- create ------------------------------------------------------------------------------------
+
+
+def test_create_gets_then_puts_the_managed_properties(provider, emulator):
+    result = provider.create(dict(PROPS))
+    assert result.id == PATH
+    assert _log(emulator) == [
+        ("GET", "/beta/" + PATH, None, None),
+        ("PUT", "/beta/" + PATH, {"appointmentClients": [GRADY], "externalAppointmentId": "AAMkADKnAAA=",
+                                  "settings": {"allowClientToJoinUsingBrowser": True}}, None),
+    ]
+    live_etag = emulator.etag(PATH)
+    assert result.outs == {**PROPS, "etag": live_etag, "joinWebUrl": emulator.get(PATH)["appointmentClientJoinWebUrl"]}
+
+
+def test_create_for_another_user_uses_the_users_path(provider, emulator):
+    result = provider.create({**PROPS, "userId": "u-42"})
+    assert result.id == USER_PATH
+    assert [r["path"] for r in emulator.requests()] == ["/beta/" + USER_PATH] * 2
+
+
+def test_create_refuses_an_existing_appointment_unless_adopting(provider, emulator):
+    emulator.seed(PATH, {"externalAppointmentId": "theirs"})
+    emulator.clear_requests()
+    with pytest.raises(AppointmentExistsError, match=r"set adopt_existing=True .*nothing|nothing was changed.*adopt_existing=True"):
+        provider.create(dict(PROPS))
+    assert [r["method"] for r in emulator.requests()] == ["GET"]
+    assert emulator.get(PATH)["externalAppointmentId"] == "theirs"
+
+
+def test_adoption_patches_only_what_differs_with_the_live_etag(provider, emulator):
+    emulator.seed(PATH, {"externalAppointmentId": "theirs", "settings": {"allowClientToJoinUsingBrowser": True},
+                         "externalAppointmentUrl": "https://keep/me"})
+    live_etag = emulator.etag(PATH)
+    emulator.clear_requests()
+    result = provider.create({**PROPS, "adoptExisting": True})
+    assert _log(emulator) == [
+        ("GET", "/beta/" + PATH, None, None),
+        ("PATCH", "/beta/" + PATH, {"appointmentClients": [GRADY], "externalAppointmentId": "AAMkADKnAAA="}, live_etag),
+    ]
+    assert emulator.get(PATH)["externalAppointmentUrl"] == "https://keep/me"  # unmanaged: untouched
+    assert result.outs["etag"] == emulator.etag(PATH) != live_etag
+
+
+def test_adopting_an_appointment_already_as_declared_sends_nothing(provider, emulator):
+    emulator.seed(PATH, {k: v for k, v in PROPS.items() if k not in ("onlineMeetingId", "adoptExisting")})
+    emulator.clear_requests()
+    result = provider.create({**PROPS, "adoptExisting": True})
+    assert [r["method"] for r in emulator.requests()] == ["GET"]
+    assert result.outs["etag"] == emulator.etag(PATH)
+
+
+# -- update ------------------------------------------------------------------------------------
+
+
+def test_one_field_update_is_one_patch_with_if_match(provider, emulator):
+    created = _create(provider, emulator)
+    news = {**PROPS, "externalAppointmentId": "AAMk-new"}
+    result = provider.update(created.id, created.outs, news)
+    requests = emulator.requests()
+    assert [(r["method"], r["path"]) for r in requests] == [("PATCH", "/beta/" + PATH)]
+    assert requests[0]["raw_body"] == '{"externalAppointmentId":"AAMk-new"}'
+    assert requests[0]["headers"]["if-match"] == created.outs["etag"]
+    assert requests[0]["headers"]["content-type"] == "application/json"
+    assert result.outs == {**news, "etag": emulator.etag(PATH), "joinWebUrl": created.outs["joinWebUrl"]}
+    assert emulator.get(PATH)["externalAppointmentId"] == "AAMk-new"
+
+
+def test_update_without_changes_sends_nothing(provider, emulator):
+    created = _create(provider, emulator)
+    result = provider.update(created.id, created.outs, {**PROPS, "adoptExisting": True})
+    assert emulator.requests() == []
+    assert result.outs["etag"] == created.outs["etag"]
+
+
+def test_removed_property_is_cleared_with_null(provider, emulator):
+    created = _create(provider, emulator)
+    news = {k: v for k, v in PROPS.items() if k != "externalAppointmentId"}
+    result = provider.update(created.id, created.outs, news)
+    assert _log(emulator) == [("PATCH", "/beta/" + PATH, {"externalAppointmentId": None}, created.outs["etag"])]
+    assert emulator.get(PATH)["externalAppointmentId"] is None
+    assert "externalAppointmentId" not in result.outs
+
+
+def test_204_without_etag_costs_one_get(provider, emulator):
+    created = _create(provider, emulator)
+    emulator.etag_on_write = False
+    result = provider.update(created.id, created.outs, {**PROPS, "settings": {"allowClientToJoinUsingBrowser": False}})
+    assert [r["method"] for r in emulator.requests()] == ["PATCH", "GET"]
+    assert result.outs["etag"] == emulator.etag(PATH) != created.outs["etag"]
+
+
+def test_out_of_band_change_fails_with_refresh_first_and_writes_nothing(provider, emulator):
+    created = _create(provider, emulator)
+    emulator.edit(PATH, {"externalAppointmentId": "changed-in-teams"})
+    their_etag = emulator.etag(PATH)
+    emulator.clear_requests()
+    with pytest.raises(ConflictError) as caught:
+        provider.update(created.id, created.outs, {**PROPS, "settings": {"allowClientToJoinUsingBrowser": False}})
+    message = str(caught.value)
+    assert "changed outside this program since the last deployment" in message
+    assert "nothing was written" in message and "`pulumi refresh`" in message
+    assert re.search(r"HTTP 412 PreconditionFailed: .*request-id: [0-9a-f-]{36}, client-request-id: [0-9a-f-]{36}", message)
+    assert [(r["method"], r["status"]) for r in emulator.requests()] == [("PATCH", 412), ("GET", 200)]
+    live = emulator.get(PATH)
+    assert live["externalAppointmentId"] == "changed-in-teams"
+    assert live["settings"] == {"allowClientToJoinUsingBrowser": True}
+    assert emulator.etag(PATH) == their_etag
+
+
+def test_refresh_accepts_the_change_then_update_applies_the_program(provider, emulator):
+    created = _create(provider, emulator)
+    emulator.edit(PATH, {"externalAppointmentId": "changed-in-teams", "externalAppointmentUrl": "https://unmanaged/1"})
+    refreshed = provider.read(created.id, created.outs)
+    assert refreshed.inputs == {**PROPS, "externalAppointmentId": "changed-in-teams"}
+    assert refreshed.outs["etag"] == emulator.etag(PATH)
+    emulator.clear_requests()
+    provider.update(created.id, refreshed.outs, dict(PROPS))
+    assert _log(emulator) == [("PATCH", "/beta/" + PATH, {"externalAppointmentId": "AAMkADKnAAA="}, refreshed.outs["etag"])]
+
+
+def test_lost_patch_response_is_recognised_by_rereading(provider, emulator):
+    created = _create(provider, emulator)
+    emulator.inject({"lostResponse": True})
+    news = {**PROPS, "externalAppointmentId": "AAMk-new"}
+    result = provider.update(created.id, created.outs, news)
+    assert [(r["method"], r["status"]) for r in emulator.requests()] == [("PATCH", None), ("PATCH", 412), ("GET", 200)]
+    assert result.outs["etag"] == emulator.etag(PATH)
+    assert emulator.get(PATH)["externalAppointmentId"] == "AAMk-new"
+
+
+# -- read and delete -----------------------------------------------------------------------------
+
+
+def test_read_returns_live_managed_values_only(provider, emulator):
+    created = _create(provider, emulator)
+    result = provider.read(created.id, created.outs)
+    assert result.id == PATH
+    assert result.inputs == PROPS
+    assert result.outs == created.outs
+    assert [r["method"] for r in emulator.requests()] == ["GET"]
+
+
+def test_read_of_a_deleted_appointment_reports_it_gone(provider, emulator):
+    result = provider.read(PATH, {**PROPS, "etag": 'W/"x"'})
+    assert (result.id, result.outs) == ("", {})
+
+
+def test_get_by_id_reads_everything_graph_holds(provider, emulator):
+    emulator.seed(USER_PATH, {"externalAppointmentId": "x"})
+    result = provider.read(USER_PATH, {})
+    join_url = emulator.get(USER_PATH)["appointmentClientJoinWebUrl"]  # Graph fills it in
+    assert result.inputs == {"onlineMeetingId": "MSpkYzE3", "userId": "u-42", "externalAppointmentId": "x",
+                             "appointmentClientJoinWebUrl": join_url}
+
+
+def test_delete_sends_delete_and_treats_404_as_done(provider, emulator):
+    created = _create(provider, emulator)
+    provider.delete(created.id, created.outs)
+    provider.delete(created.id, created.outs)
+    assert [(r["method"], r["status"]) for r in emulator.requests()] == [("DELETE", 204), ("DELETE", 404)]
+    assert emulator.get(PATH) is None
+
+
+# -- transport behaviour -----------------------------------------------------------------------
+
+
+def test_429_is_retried_after_the_fractional_retry_after(provider, emulator, sleeps):
+    emulator.inject({"status": 429, "retryAfter": "0.125"}, {"status": 503, "retryAfter": "0.25"})
+    provider.create(dict(PROPS))
+    assert [(r["method"], r["status"]) for r in emulator.requests()] == [
+        ("GET", 429), ("GET", 503), ("GET", 404), ("PUT", 201)]
+    assert sleeps == [0.125, 0.25]
+
+
+def test_throttling_that_persists_gives_up_with_the_count(provider, emulator, sleeps):
+    emulator.inject(*[{"status": 429, "retryAfter": "0.01"}] * 5)
+    with pytest.raises(ThrottledError, match=r"failed after 5 attempts: HTTP 429 TooManyRequests"):
+        provider.read(PATH, dict(PROPS))
+    assert len(emulator.requests()) == 5 and len(sleeps) == 4
+
+
+def test_every_request_has_a_fresh_client_request_id_and_the_bearer_token(provider, emulator):
+    created = _create(provider, emulator)
+    provider.update(created.id, created.outs, {**PROPS, "externalAppointmentId": "n"})
+    provider.read(created.id, created.outs)
+    ids = [r["headers"]["client-request-id"] for r in emulator.requests()]
+    assert len(ids) == len(set(ids)) == 2
+    assert all(uuid.UUID(i) for i in ids)
+
+
+def test_wrong_token_gives_an_authentication_error_with_ids_and_no_token(emulator):
+    provider = configured_provider(emulator.url, token="not-the-right-token")
+    with pytest.raises(AuthenticationError) as caught:
+        provider.read(PATH, dict(PROPS))
+    text = str(caught.value)
+    assert "HTTP 401 InvalidAuthenticationToken" in text and "Sign in again" in text
+    assert "request-id: " in text and "not-the-right-token" not in text
+
+
+def test_no_emulator_means_a_transport_error_not_a_traceback(sleeps):
+    provider = configured_provider("http://127.0.0.1:9")
+    with pytest.raises(GraphTransportError, match=r"Graph GET me/onlineMeetings/.* got no response after 5 attempt"):
+        provider._graph()._sleep = sleeps
+        provider.read(PATH, dict(PROPS))
+
+
+def test_the_token_never_appears_in_outputs_or_errors(provider, emulator):
+    created = provider.create(dict(PROPS))
+    updated = provider.update(created.id, created.outs, {**PROPS, "externalAppointmentId": "n"})
+    read = provider.read(created.id, updated.outs)
+    emulator.edit(PATH, {"externalAppointmentId": "x"})
+    try:
+        provider.update(created.id, updated.outs, dict(PROPS))
+    except ConflictError as exc:
+        error_text = str(exc)
+    blob = json.dumps([created.outs, updated.outs, read.outs, read.inputs]) + error_text
+    assert TOKEN not in blob
+    assert all(r["headers"]["authorization"] == "Bearer <redacted>" for r in emulator.requests())
+
+
+def test_check_and_diff_need_no_credentials_and_no_network():
+    provider = configured_provider("http://127.0.0.1:9", token="")
+    checked = provider.check({}, {"onlineMeetingId": "m", "__provider": "p"})
+    assert checked.failures == [] and checked.inputs == {"onlineMeetingId": "m"}
+    assert provider.diff(PATH, {"onlineMeetingId": "m", "etag": "e"}, checked.inputs).changes is False
