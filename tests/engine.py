@@ -18,6 +18,7 @@ import os
 import runpy
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -134,6 +135,7 @@ class Engine:
         self.state_file = Path(state_file)
         self.steps: list[Step] = []
         self.seen: set[str] = set()
+        self._lock = threading.Lock()  # the mock monitor registers resources from several threads
 
     def load(self) -> dict:
         return json.loads(self.state_file.read_text()) if self.state_file.exists() else {}
@@ -147,6 +149,10 @@ class Engine:
 
     def register(self, name: str, inputs: dict, preview: bool) -> tuple[str, dict]:
         """One resource registration: Check, Diff, then Create/Update/Replace unless previewing."""
+        with self._lock:
+            return self._register(name, inputs, preview)
+
+    def _register(self, name: str, inputs: dict, preview: bool) -> tuple[str, dict]:
         self.seen.add(name)
         state = self.load()
         old = state.get(name)

@@ -116,3 +116,51 @@ def test_invalid_program_input_fails_check_naming_the_property(engine, emulator)
     with pytest.raises(Exception, match=r"externalAppointmentUrl: expected an absolute http\(s\) URL"):
         run_program(program, engine, config, project=project)
     assert emulator.requests() == []
+
+
+def test_from_data_example_declares_every_entry_and_patches_one_edit(engine, emulator, tmp_path):
+    program = _copy_program(ROOT / "examples" / "from-data", tmp_path)
+    data = program.parent / "appointments.yaml"
+    project = "virtualappointment-from-data"
+    adopted = "me/onlineMeetings/MSpkNTU1NWUtNjY2Ni00Nzc3LTg4ODg/virtualAppointment"
+    emulator.seed(adopted, {"externalAppointmentId": "set-in-teams", "externalAppointmentUrl": "https://teams/x"})
+    emulator.clear_requests()
+
+    run_program(program, engine, {}, project=project)
+    assert sorted(_ops(engine)) == [("consult-ada", "create"), ("consult-grady", "create"), ("intake-adopted", "create")]
+    assert emulator.get("users/5f1c1d2e-0a1b-4c2d-9e3f-4a5b6c7d8e9f/onlineMeetings/MSpkOTk5OWEtMjIyMi00MzMzLTg0NDQ"
+                        "/virtualAppointment")["settings"] == {"allowClientToJoinUsingBrowser": False}
+    assert emulator.get(adopted)["externalAppointmentId"] == "INTAKE-42"
+    assert emulator.get(adopted)["externalAppointmentUrl"] == "https://teams/x"  # not listed: untouched
+
+    emulator.clear_requests()
+    data.write_text(data.read_text().replace("allow_client_to_join_using_browser: false",
+                                             "allow_client_to_join_using_browser: true"))
+    run_program(program, engine, {}, project=project)
+    assert sorted(_ops(engine)) == [("consult-ada", "update"), ("consult-grady", "same"), ("intake-adopted", "same")]
+    assert [(m, body) for m, _, body in _wire(emulator)] == [
+        ("PATCH", '{"settings":{"allowClientToJoinUsingBrowser":true}}')]
+
+
+def test_from_data_reports_every_invalid_entry_with_file_and_entry(engine, emulator, tmp_path):
+    program = _copy_program(ROOT / "examples" / "from-data", tmp_path)
+    (program.parent / "bad.yaml").write_text(
+        "appointments:\n"
+        "  - name: ok\n    online_meeting_id: m1\n"
+        "  - name: ok\n    online_meeting_id: m2\n"
+        "  - name: broken\n    appointment_clients:\n      - email_address: not-an-email\n"
+        "  - just a string\n"
+    )
+    with pytest.raises(Exception) as caught:
+        run_program(program, engine, {"virtualappointment-from-data:dataFile": "bad.yaml"},
+                    project="virtualappointment-from-data")
+    assert str(caught.value) == (
+        "4 problem(s) in bad.yaml:\n"
+        "  bad.yaml: entry 2 (ok): name: 'ok' is used by an earlier entry; names must be unique\n"
+        "  bad.yaml: entry 3 (broken): appointment_clients[0].email_address: expected an email address such as "
+        "name@contoso.com, got 'not-an-email'\n"
+        "  bad.yaml: entry 3 (broken): online_meeting_id: is required: set online_meeting_id to the Teams online "
+        "meeting id\n"
+        "  bad.yaml: entry 4: expected a mapping of properties, got str"
+    )
+    assert emulator.requests() == []

@@ -17,6 +17,7 @@ from ._errors import (
     PreconditionFailedError,
     ThrottledError,
 )
+from ._model import validate_properties
 from ._provider import VirtualAppointmentProvider
 from ._resource import (
     VirtualAppointment,
@@ -33,6 +34,7 @@ __all__ = [
     "VirtualAppointmentSettingsArgs",
     "VirtualAppointmentUserArgs",
     "VirtualAppointmentProvider",
+    "validate_properties",
     "GraphError",
     "ConfigurationError",
     "GraphTransportError",

@@ -27,6 +27,7 @@ __all__ = [
     "resource_path",
     "parse_resource_path",
     "describe_failure",
+    "validate_properties",
 ]
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -278,6 +279,24 @@ def describe_failure(failure: Failure) -> str:
     if python == failure.path:
         return failure.reason
     return f"{failure.reason} (Python argument: {python})"
+
+
+def _graph_keys(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {GRAPH_NAMES.get(k, k) if isinstance(k, str) else k: _graph_keys(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_graph_keys(v) for v in value]
+    return value
+
+
+def validate_properties(props: Mapping[str, Any]) -> list[str]:
+    """Validate Python-named properties (as a program or a data file spells them) up front.
+
+    Returns one message per problem, each starting with the Python argument path, so a program
+    that declares appointments from data can report file, entry and property together.
+    """
+    _, failures = validate(_graph_keys(props) if isinstance(props, Mapping) else props)
+    return [f"{_python_path(f.path) or '(properties)'}: {f.reason}" for f in failures]
 
 
 def managed(props: Mapping[str, Any]) -> dict[str, Any]:
