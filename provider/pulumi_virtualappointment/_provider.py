@@ -156,7 +156,7 @@ class VirtualAppointmentProvider(ResourceProvider):
         if not body:
             kept = GraphResponse(204, None, olds.get("etag"), None, "")
             return UpdateResult(self._outputs(news, kept, olds.get("joinWebUrl")))
-        answer = self._patch(self._graph(), path, body, olds.get("etag") or "*", desired)
+        answer = self._patch(self._graph(), path, body, olds.get("etag") or "*", managed(olds), desired)
         return UpdateResult(self._outputs(news, answer, olds.get("joinWebUrl")))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -215,19 +215,32 @@ class VirtualAppointmentProvider(ResourceProvider):
 
     def _adopt(self, client: GraphClient, path: str, live: GraphResponse, desired: dict) -> GraphResponse:
         values = normalise_live(live.body or {})
-        body = minimal_patch({k: values[k] for k in desired if k in values}, desired)
+        applied = {k: values[k] for k in desired if k in values}
+        body = minimal_patch(applied, desired)
         if not body:
             return live
-        return self._patch(client, path, body, live.etag or "*", desired)
+        return self._patch(client, path, body, live.etag or "*", applied, desired)
 
-    def _patch(self, client: GraphClient, path: str, body: dict, etag: str, desired: dict) -> GraphResponse:
-        """PATCH with If-Match. A 412 is re-read: when Graph already holds the desired values
-        (our own earlier attempt whose response was lost), that is success, not a conflict."""
+    def _patch(self, client: GraphClient, path: str, body: dict, etag: str, applied: dict, desired: dict) -> GraphResponse:
+        """PATCH with If-Match; a 412 is re-read and judged on the managed values only.
+
+        - Graph already holds ``desired``: our own earlier attempt was applied but its response
+          was lost; that is success, with the live ETag.
+        - Graph still holds ``applied`` (what the state recorded): the ETag moved for a change the
+          program does not manage, so nothing of anyone's can be overwritten; PATCH once more
+          with the live ETag.
+        - Otherwise a managed value changed outside this program: refresh first.
+        """
         try:
             return self._with_etag(client, path, client.patch(path, encode(body), etag))
         except PreconditionFailedError as exc:
             live = client.get(path)
-            if _equal_on({*body, *desired}, normalise_live(live.body or {}), desired):
+            values, keys = normalise_live(live.body or {}), {*body, *desired, *applied}
+            if _equal_on(keys, values, desired):
                 return live
-            raise _conflict(path, etag, exc) from None
-
+            if not live.etag or not _equal_on(keys, values, applied):
+                raise _conflict(path, etag, exc) from None
+        try:
+            return self._with_etag(client, path, client.patch(path, encode(body), live.etag))
+        except PreconditionFailedError as exc:
+            raise _conflict(path, live.etag, exc) from None
