@@ -7,6 +7,7 @@ path (``appointmentClients[1].emailAddress``) and says how to fix it.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -98,6 +99,16 @@ def _python_path(path: str) -> str:
     return re.sub(r"[A-Za-z]+", lambda m: _PYTHON_NAMES.get(m.group(0), m.group(0)), path)
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _key_path(parent: str, key: Any) -> str:
+    """Pulumi's property-path syntax: ``a.b`` for plain names, ``a["odd key"]`` otherwise."""
+    if isinstance(key, str) and _PLAIN_KEY.fullmatch(key):
+        return f"{parent}.{key}" if parent else key
+    return f"{parent}[{json.dumps(str(key), ensure_ascii=False)}]"
+
+
 def _fail(failures: list[Failure], path: str, reason: str) -> None:
     failures.append(Failure(path, reason))
 
@@ -169,7 +180,7 @@ def _unknown_keys(value: Mapping, allowed: tuple, path: str, failures: list[Fail
     for key in value:
         if key in allowed or _is_annotation(key):
             continue
-        where = f"{path}.{key}" if path else str(key)
+        where = _key_path(path, key)
         names = ", ".join(_PYTHON_NAMES.get(k, k) for k in allowed)
         _fail(failures, where, f"is not a property here; expected one of: {names}")
 
@@ -267,7 +278,7 @@ def validate(props: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
             out[key] = _boolean(value, key, failures)
         else:
             names = ", ".join(_PYTHON_NAMES[k] for k in INPUT_KEYS)
-            _fail(failures, str(key), f"is not a property of VirtualAppointment; expected one of: {names}")
+            _fail(failures, _key_path("", key), f"is not a property of VirtualAppointment; expected one of: {names}")
     if "onlineMeetingId" not in out:
         _fail(failures, "onlineMeetingId", "is required: set online_meeting_id to the Teams online meeting id")
     return out, failures
