@@ -6,10 +6,12 @@ where there was none, or an overwrite of somebody else's change.
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from conftest import TOKEN, configured_provider
-from pulumi_virtualappointment import ConflictError, GraphTransportError
+from pulumi_virtualappointment import ConflictError, GraphError, GraphTransportError
 
 PATH = "me/onlineMeetings/MSpkYzE3/virtualAppointment"
 PROPS = {"onlineMeetingId": "MSpkYzE3", "externalAppointmentId": "ext-1",
@@ -69,3 +71,31 @@ def test_tls_verification_is_always_on(emulator):
     provider = configured_provider("https://graph.microsoft.com")
     session = provider._graph()._session
     assert session.verify is True
+
+
+def test_409_while_the_tenant_is_provisioned_waits_as_told(provider, emulator, sleeps):
+    emulator.inject({"latency": 0.001}, {"status": 409, "headers": {"Retry-After": "1.5"}})
+    result = provider.create(dict(PROPS))
+    assert _calls(emulator) == [("GET", 404), ("PUT", 409), ("PUT", 201)]
+    assert sleeps == [1.5] and result.outs["etag"] == emulator.etag(PATH)
+
+
+def test_409_without_a_retry_header_is_reported_not_retried(provider, emulator, sleeps):
+    emulator.inject({"latency": 0.001}, {"status": 409, "code": "Conflict", "message": "Conflict."})
+    with pytest.raises(GraphError, match=r"HTTP 409 Conflict: Conflict\."):
+        provider.create(dict(PROPS))
+    assert sleeps == []
+
+
+def test_nothing_personal_or_secret_is_logged(provider, emulator, caplog):
+    caplog.set_level(logging.DEBUG)
+    personal = {**PROPS, "appointmentClients": [{"displayName": "Grady Archie", "emailAddress": "gradya@contoso.com",
+                                                 "smsCapablePhoneNumber": "+1 425-555-0100"}]}
+    created = provider.create(dict(personal))
+    emulator.edit(PATH, {"externalAppointmentId": "x"})
+    with pytest.raises(ConflictError):
+        provider.update(created.id, created.outs, {**personal, "externalAppointmentUrl": "https://x/1"})
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "virtualAppointment" in logged  # urllib3's request lines were captured: the check is real
+    for secret in (TOKEN, "gradya@contoso.com", "425-555-0100", "Grady Archie"):
+        assert secret not in logged
