@@ -1,0 +1,106 @@
+"""``python -m pulumi_virtualappointment.emulator``: run the Graph emulator until stopped.
+
+Prints one line, ``Graph emulator listening on http://HOST:PORT (beta) ...``, flushed so a
+parent process can read the URL, then serves until SIGINT or SIGTERM and exits 0. It refuses
+a non-loopback ``--host`` unless ``--allow-remote`` is given: the emulator accepts any bearer
+token and has an unauthenticated admin API, so it must not be reachable from other machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+from typing import Sequence
+
+from ._store import DEFAULT_ME
+from ._server import Emulator, is_loopback
+
+
+def _rate(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"a rate is a probability between 0 and 1, got {text}")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pulumi_virtualappointment.emulator",
+        description="A local Microsoft Graph serving /beta/.../onlineMeetings/{id}/virtualAppointment.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback only; default %(default)s)")
+    parser.add_argument("--port", type=int, default=8765, help="port to listen on, 0 for any free port (default %(default)s)")
+    parser.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host (no real auth!)")
+    parser.add_argument("--token", help="the only bearer token accepted (default: any non-empty token)")
+    parser.add_argument("--state-file", help="JSON file that keeps appointments across restarts")
+    parser.add_argument("--no-etag-on-write", action="store_true", help="PUT 201 and PATCH 204 without an ETag header")
+    parser.add_argument("--me", default=DEFAULT_ME, help="user id that /me stands for (default %(default)s)")
+    parser.add_argument("--fault-429", type=_rate, default=0.0, metavar="RATE", help="probability of 429 per request")
+    parser.add_argument("--fault-503", type=_rate, default=0.0, metavar="RATE", help="probability of 503 per request")
+    parser.add_argument("--fault-504", type=_rate, default=0.0, metavar="RATE", help="probability of 504 per request")
+    parser.add_argument("--fault-drop", type=_rate, default=0.0, metavar="RATE", help="probability of a dropped connection")
+    parser.add_argument(
+        "--fault-lost-response", type=_rate, default=0.0, metavar="RATE", help="probability of applying, then dropping"
+    )
+    parser.add_argument("--retry-after", metavar="SECONDS", help="Retry-After sent with random 429/503 (default none)")
+    parser.add_argument("--latency", type=float, default=0.0, metavar="SECONDS", help="delay added to every request")
+    parser.add_argument("--seed", type=int, help="seed for random faults, to reproduce a run")
+    parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
+    return parser
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse arguments, serve until SIGINT/SIGTERM, stop cleanly; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not args.allow_remote and not is_loopback(args.host):
+        parser.error(
+            f"--host {args.host} is not a loopback address; the emulator accepts any token and its admin API "
+            "has no authentication, so it listens on 127.0.0.1/::1/localhost only (add --allow-remote to override)"
+        )
+    try:
+        emulator = Emulator(
+            token=args.token,
+            etag_on_write=not args.no_etag_on_write,
+            state_file=args.state_file,
+            host=args.host,
+            port=args.port,
+            me=args.me,
+            allow_remote=args.allow_remote,
+            verbose=args.verbose,
+        )
+        emulator.set_fault_rates(
+            args.fault_429, args.fault_503, args.fault_504, args.fault_drop, args.fault_lost_response,
+            args.latency, args.seed, args.retry_after,
+        )
+        emulator.start()
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc}; try another --port (0 picks a free one)",
+              file=sys.stderr)
+        return 1
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    print(f"Graph emulator listening on {emulator.url} (beta); admin API at {emulator.url}/_emulator/; "
+          "Ctrl+C to stop", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        emulator.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,159 @@
+"""The admin API under ``/_emulator/``: how tests and the quick start steer the emulator.
+
+No authentication (the emulator refuses to listen beyond loopback by default) and never
+logged, so the request log holds only client traffic. Every route mirrors a method of
+``Emulator``::
+
+    GET    /_emulator/requests                  Emulator.requests()
+    DELETE /_emulator/requests                  Emulator.clear_requests()
+    GET    /_emulator/appointments              {path: {"entity": ..., "etag": ...}}
+    GET    /_emulator/appointments/<path>       {"entity": ..., "etag": ...} or 404
+    PUT    /_emulator/appointments/<path>       Emulator.seed(path, body)
+    PATCH  /_emulator/appointments/<path>       Emulator.edit(path, body): out-of-band change
+    DELETE /_emulator/appointments/<path>       remove without preconditions
+    POST   /_emulator/reset                     Emulator.reset()
+    GET    /_emulator/faults                    {"script": [pending], "rates": {...}}
+    POST   /_emulator/faults                    {"script": [fault, ...]} appends,
+                                                {"rates": {...}} replaces the rates
+    DELETE /_emulator/faults                    forget script and rates
+    GET    /_emulator/settings                  {"etagOnWrite": ..., "me": ..., "tokenRequired": ...}
+    PATCH  /_emulator/settings                  {"etagOnWrite": false}
+
+``<path>`` is ``me/onlineMeetings/{id}/virtualAppointment`` or
+``users/{userId}/onlineMeetings/{id}/virtualAppointment``, segments percent-encoded.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound as RouteNotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from ._faults import FaultPlan, Rates
+from ._graph import GraphSettings
+from ._log import RequestLog
+from ._schema import BodyError, parse_json_object
+from ._store import NotFound, Store
+from ._wire import Context, graph_error, json_response
+
+__all__ = ["AdminApi", "PREFIX"]
+
+PREFIX = "/_emulator"
+
+ROUTES = Map(
+    [
+        Rule(f"{PREFIX}/requests", endpoint="requests", methods=["GET", "DELETE"]),
+        Rule(f"{PREFIX}/appointments", endpoint="appointments", methods=["GET"]),
+        Rule(f"{PREFIX}/appointments/<path:path>", endpoint="appointment", methods=["GET", "PUT", "PATCH", "DELETE"]),
+        Rule(f"{PREFIX}/reset", endpoint="reset", methods=["POST"]),
+        Rule(f"{PREFIX}/faults", endpoint="faults", methods=["GET", "POST", "DELETE"]),
+        Rule(f"{PREFIX}/settings", endpoint="settings", methods=["GET", "PATCH"]),
+    ],
+    strict_slashes=False,
+    merge_slashes=False,
+)
+
+_JSON = "application/json"
+
+
+def _no_content() -> Response:
+    response = Response(status=204)
+    response.headers.remove("Content-Type")
+    return response
+
+
+class AdminApi:
+    """Serves ``/_emulator/`` from the same store, fault plan, log and settings as Graph."""
+
+    def __init__(
+        self, store: Store, faults: FaultPlan, log: RequestLog, settings: GraphSettings, reset: Callable[[], None]
+    ) -> None:
+        self.store, self.faults, self.log, self.settings = store, faults, log, settings
+        self._reset_all = reset
+
+    def handle(self, request: Request, path: str, ctx: Context) -> Response:
+        """Route and serve one admin request; every failure is a Graph-shaped error."""
+        try:
+            endpoint, args = ROUTES.bind("graph.emulator").match(path, method=request.method)
+            return getattr(self, f"_{endpoint}")(request, **args)
+        except RouteNotFound:
+            return graph_error(ctx, 404, "NotFound", f"No admin route {path}; see the emulator's documentation.")
+        except MethodNotAllowed as exc:
+            allowed = ", ".join(sorted(exc.valid_methods or ()))
+            return graph_error(ctx, 405, "BadRequest", f"Allowed methods: {allowed}.", headers=[("Allow", allowed)])
+        except HTTPException as exc:
+            return graph_error(ctx, exc.code or 400, "BadRequest", exc.description or "Bad request.")
+        except NotFound as exc:
+            return graph_error(ctx, 404, "itemNotFound", str(exc.args[0]))
+        except (BodyError, ValueError, TypeError) as exc:
+            return graph_error(ctx, 400, "BadRequest", str(exc))
+
+    @staticmethod
+    def _body(request: Request) -> dict[str, Any]:
+        raw = request.get_data(cache=True)
+        return parse_json_object(raw) if raw.strip() else {}
+
+    def _requests(self, request: Request) -> Response:
+        if request.method == "DELETE":
+            self.log.clear()
+            return _no_content()
+        return json_response(self.log.entries(), content_type=_JSON)
+
+    def _appointments(self, request: Request) -> Response:
+        return json_response(self.store.snapshot(), content_type=_JSON)
+
+    def _appointment(self, request: Request, path: str) -> Response:
+        key = self.store.key(path)
+        if request.method == "DELETE":
+            self.store.delete(key)
+            return _no_content()
+        if request.method == "GET":
+            record = self.store.read(key)
+            if record is None:
+                raise NotFound(f"No virtualAppointment at {path}.")
+        elif request.method == "PUT":
+            record = self.store.seed(key, self._body(request))
+        else:
+            record = self.store.edit(key, self._body(request))
+        return json_response({"entity": record.entity, "etag": record.etag}, content_type=_JSON)
+
+    def _reset(self, request: Request) -> Response:
+        self._reset_all()
+        return _no_content()
+
+    def _faults(self, request: Request) -> Response:
+        if request.method == "DELETE":
+            self.faults.clear()
+            return _no_content()
+        if request.method == "POST":
+            self._apply_faults(self._body(request))
+        return json_response(self.faults.describe(), content_type=_JSON)
+
+    def _apply_faults(self, body: dict[str, Any]) -> None:
+        """Validate the whole request before changing anything, then apply it."""
+        unknown = sorted(set(body) - {"script", "rates"})
+        if unknown or not body:
+            raise ValueError(f"expected {{\"script\": [fault, ...]}} and/or {{\"rates\": {{...}}}}, got keys {unknown}")
+        script = body.get("script", [])
+        if not isinstance(script, list):
+            raise ValueError("script must be a list of faults")
+        rates = Rates(**body["rates"]) if "rates" in body else None
+        self.faults.inject(*script)
+        if rates is not None:
+            self.faults.set_rates(rates)
+
+    def _settings(self, request: Request) -> Response:
+        if request.method == "PATCH":
+            body = self._body(request)
+            unknown = sorted(set(body) - {"etagOnWrite"})
+            if unknown or not isinstance(body.get("etagOnWrite", True), bool):
+                raise ValueError(f"only etagOnWrite (true or false) can be changed, got {body!r}")
+            self.settings.etag_on_write = body.get("etagOnWrite", self.settings.etag_on_write)
+        state = {
+            "etagOnWrite": self.settings.etag_on_write,
+            "me": self.store.me,
+            "tokenRequired": self.settings.token is not None,
+        }
+        return json_response(state, content_type=_JSON)

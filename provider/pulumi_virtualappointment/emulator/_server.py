@@ -1,0 +1,216 @@
+"""``Emulator``: the emulator as a real HTTP server on a background thread.
+
+Tests and the quick start talk to it over real sockets (werkzeug's threaded server), so
+the client's whole stack, connection pooling and retries included, is exercised. The same
+object offers in-process equivalents of the admin API for tests that prefer them.
+
+werkzeug's server answers every request with ``Connection: close``, so clients never reuse a
+connection across a restart. ``stop()`` also shuts down connections still being served (a
+request sleeping in an injected latency, say), so a stopped emulator answers nothing more.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+import threading
+from typing import Any, Mapping
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from ._app import EmulatorApp
+from ._faults import Fault, Rates
+from ._graph import GraphSettings
+from ._store import DEFAULT_ME, Store
+
+__all__ = ["Emulator", "is_loopback"]
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine only; names other than localhost are not resolved."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class _Handler(WSGIRequestHandler):
+    """werkzeug's handler, tracking open connections and quiet unless asked to log.
+
+    werkzeug answers every request with ``Connection: close`` (its server cannot drain a
+    request stream for keep-alive), so each request here arrives on a new connection.
+    """
+
+    server: BaseWSGIServer
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.connections_lock:  # type: ignore[attr-defined]
+            self.server.open_connections.add(self.connection)  # type: ignore[attr-defined]
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            with self.server.connections_lock:  # type: ignore[attr-defined]
+                self.server.open_connections.discard(self.connection)  # type: ignore[attr-defined]
+
+    def log_request(self, code: Any = "-", size: Any = "-") -> None:
+        if getattr(self.server, "verbose", False):
+            super().log_request(code, size)
+
+
+class Emulator:
+    """A local Microsoft Graph serving ``virtualAppointment`` under ``/beta``.
+
+    ``with Emulator() as emu:`` starts it on a free loopback port; ``emu.url`` is the service
+    root (no version) to use as ``msgraph:endpoint``.
+    """
+
+    def __init__(
+        self,
+        token: str | None = None,
+        etag_on_write: bool = True,
+        state_file: str | os.PathLike | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        me: str = DEFAULT_ME,
+        *,
+        allow_remote: bool = False,
+        verbose: bool = False,
+    ) -> None:
+        if not allow_remote and not is_loopback(host):
+            raise ValueError(
+                f"refusing to listen on {host!r}: the emulator has no real authentication, so it listens "
+                "on loopback addresses only; pass allow_remote=True to override"
+            )
+        self.host, self.port, self.verbose = host, port, verbose
+        self.settings = GraphSettings(token=token, etag_on_write=etag_on_write)
+        self.store = Store(me=me, state_file=state_file)
+        self.app = EmulatorApp(self.store, self.settings)
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ----------------------------------------------------------------
+
+    def start(self) -> "Emulator":
+        """Listen and serve on a background thread; returns ``self``."""
+        if self._server is not None:
+            raise RuntimeError("the emulator is already running")
+        server = make_server(self.host, self.port, self.app, threaded=True, request_handler=_Handler)
+        server.open_connections = set()  # type: ignore[attr-defined]
+        server.connections_lock = threading.Lock()  # type: ignore[attr-defined]
+        server.verbose = self.verbose  # type: ignore[attr-defined]
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="graph-emulator", daemon=True
+        )
+        self._server = server
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, close open connections and join the server thread; idempotent."""
+        server, thread = self._server, self._thread
+        if server is None or thread is None:
+            return
+        self._server = self._thread = None
+        server.shutdown()
+        server.server_close()
+        with server.connections_lock:  # type: ignore[attr-defined]
+            connections = list(server.open_connections)  # type: ignore[attr-defined]
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        thread.join(timeout=5)
+
+    def __enter__(self) -> "Emulator":
+        return self.start()
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """The service root, e.g. ``http://127.0.0.1:8765`` (append ``/beta/...``)."""
+        if self._server is None:
+            raise RuntimeError("the emulator is not running; call start() first")
+        host = self.host if ":" not in self.host else f"[{self.host.strip('[]')}]"
+        return f"http://{host}:{self._server.server_port}"
+
+    @property
+    def etag_on_write(self) -> bool:
+        """Whether PUT 201 and PATCH 204 carry the new ETag (Graph's docs are silent)."""
+        return self.settings.etag_on_write
+
+    @etag_on_write.setter
+    def etag_on_write(self, value: bool) -> None:
+        self.settings.etag_on_write = bool(value)
+
+    @property
+    def me(self) -> str:
+        """The signed-in user's id that ``me/...`` paths stand for (lower-cased)."""
+        return self.store.me
+
+    # -- in-process admin API -----------------------------------------------------
+
+    def requests(self) -> list[dict[str, Any]]:
+        """Logged Graph requests, oldest first (see ``_log`` for the entry format)."""
+        return self.app.log.entries()
+
+    def clear_requests(self) -> None:
+        """Forget the logged requests."""
+        self.app.log.clear()
+
+    def get(self, path: str) -> dict[str, Any] | None:
+        """The stored entity (``id`` and the five properties) at ``path``, or ``None``."""
+        record = self.store.read(self.store.key(path))
+        return record.entity if record is not None else None
+
+    def etag(self, path: str) -> str | None:
+        """The current ETag of the appointment at ``path``, or ``None``."""
+        record = self.store.read(self.store.key(path))
+        return record.etag if record is not None else None
+
+    def appointments(self) -> dict[str, dict[str, Any]]:
+        """``{canonical path: {"entity": ..., "etag": ...}}`` of every appointment."""
+        return self.store.snapshot()
+
+    def edit(self, path: str, changes: Mapping[str, Any]) -> str:
+        """Change an appointment out of band (as in Teams); returns the new ETag."""
+        return self.store.edit(self.store.key(path), changes).etag
+
+    def seed(self, path: str, entity: Mapping[str, Any]) -> str:
+        """Create or replace an appointment directly; returns its ETag."""
+        return self.store.seed(self.store.key(path), entity).etag
+
+    def reset(self) -> None:
+        """Drop every appointment, the request log and all faults."""
+        self.app.reset()
+
+    def inject(self, *faults: Mapping[str, Any] | Fault) -> None:
+        """Script faults for the next Graph requests, in order (appended to any pending)."""
+        self.app.faults.inject(*faults)
+
+    def clear_faults(self) -> None:
+        """Forget scripted faults and set every rate back to zero."""
+        self.app.faults.clear()
+
+    def set_fault_rates(
+        self,
+        rate429: float = 0,
+        rate503: float = 0,
+        rate504: float = 0,
+        rate_drop: float = 0,
+        rate_lost_response: float = 0,
+        latency: float = 0.0,
+        seed: int | None = None,
+        retry_after: str | None = None,
+    ) -> None:
+        """Fail each Graph request at random with these probabilities (seeded: reproducible)."""
+        rates = Rates(rate429, rate503, rate504, rate_drop, rate_lost_response, latency, retry_after, seed)
+        self.app.faults.set_rates(rates)

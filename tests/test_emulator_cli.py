@@ -1,0 +1,112 @@
+"""``python -m pulumi_virtualappointment.emulator``: start, serve, stop on a signal."""
+
+from __future__ import annotations
+
+import os
+import re
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+PROVIDER_DIR = Path(__file__).resolve().parents[1] / "provider"
+LISTENING = re.compile(r"^Graph emulator listening on (http://127\.0\.0\.1:(\d+)) \(beta\)")
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="sends POSIX signals")
+
+
+def _environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROVIDER_DIR), env.get("PYTHONPATH")]))
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def _launch(*args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "pulumi_virtualappointment.emulator", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_environment(),
+    )
+
+
+def _first_line(process: subprocess.Popen, timeout: float = 15) -> str:
+    """The first stdout line, without hanging the test run if none comes."""
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        if not selector.select(timeout):
+            process.kill()
+            pytest.fail(f"no output within {timeout}s; stderr: {process.stderr.read()}")
+    return process.stdout.readline()
+
+
+@pytest.fixture
+def running():
+    """The CLI on a free port; yields ``(process, url)`` and kills it if a test left it running."""
+    process = _launch("--port", "0", "--token", "cli-token")
+    try:
+        line = _first_line(process)
+        match = LISTENING.match(line)
+        assert match, f"unexpected first line {line!r}; stderr: {process.stderr.read() if process.poll() is not None else ''}"
+        yield process, match.group(1)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=5)
+        process.stdout.close()
+        process.stderr.close()
+
+
+def _get(url: str, token: str) -> requests.Response:
+    session = requests.Session()
+    session.trust_env = False
+    try:
+        return session.get(
+            f"{url}/beta/me/onlineMeetings/M/virtualAppointment",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=5,
+        )
+    finally:
+        session.close()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_cli_serves_until_a_signal_then_exits_0_promptly(running, signum):
+    process, url = running
+    response = _get(url, "cli-token")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "itemNotFound"
+    assert _get(url, "other").status_code == 401
+    started = time.monotonic()
+    process.send_signal(signum)
+    assert process.wait(timeout=5) == 0
+    assert time.monotonic() - started < 2
+    with pytest.raises(requests.ConnectionError):
+        _get(url, "cli-token")
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "example.test"])
+def test_cli_refuses_a_non_loopback_host_explaining_why(host):
+    process = _launch("--host", host, "--port", "0")
+    out, err = process.communicate(timeout=15)
+    assert process.returncode == 2
+    assert out == ""
+    assert "not a loopback address" in err
+    assert "--allow-remote" in err
+    assert "no authentication" in err
+
+
+def test_cli_reports_a_bad_state_file_and_exits_1(tmp_path):
+    state = tmp_path / "state.json"
+    state.write_text("{")
+    process = _launch("--port", "0", "--state-file", str(state))
+    out, err = process.communicate(timeout=15)
+    assert process.returncode == 1
+    assert "state.json" in err
