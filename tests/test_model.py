@@ -14,26 +14,7 @@ from pulumi_virtualappointment._model import (
     validate,
 )
 
-DOCS_EXAMPLE = {
-    # The request body of the API page's PATCH example, verbatim.
-    "@odata.type": "#microsoft.graph.virtualAppointment",
-    "id": "0c7fda79-ff00-f57f-37e3-28183b6d09b5",
-    "settings": {
-        "@odata.type": "microsoft.graph.virtualAppointmentSettings",
-        "allowClientToJoinUsingBrowser": "true",
-    },
-    "appointmentClients": [
-        {
-            "@odata.type": "microsoft.graph.virtualAppointmentUser",
-            "emailAddress": "gradya@contoso.com",
-            "displayName": "Grady Archie",
-            "smsCapablePhoneNumber": "123-456-7890",
-        }
-    ],
-    "externalAppointmentId": "AAMkADKnAAA=",
-    "externalAppointmentUrl": "https://anyschedulingsystem.com/api/appointments/MkADKnAAA=",
-    "appointmentClientJoinWebUrl": "https://visit.teams.microsoft.com/webrtc-svc/api/route?tid=a796be92-&convId=19:meeting_=True",
-}
+from emulator_fixtures import DOCS_BODY as DOCS_EXAMPLE  # the API page's PATCH example, verbatim
 
 
 def test_unknown_sentinel_matches_the_sdk():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 from urllib.parse import quote, unquote, urlsplit
 
 __all__ = [
@@ -132,39 +132,40 @@ def _string(value: Any, path: str, failures: list[Failure]) -> Any:
     return value
 
 
-def _url(value: Any, path: str, failures: list[Failure]) -> Any:
+def _formatted(value: Any, path: str, failures: list[Failure], valid: Callable[[str], bool], expected: str) -> Any:
+    """A non-empty string that must also pass ``valid``; ``expected`` says what would."""
     before = len(failures)
     value = _string(value, path, failures)
-    if len(failures) > before or value == UNKNOWN:
-        return value
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in value:
-        _fail(failures, path, f"expected an absolute http(s) URL such as https://example.com/a, got {_describe(value)}")
+    if len(failures) == before and value != UNKNOWN and not valid(value):
+        _fail(failures, path, f"{expected}, got {_describe(value)}")
     return value
+
+
+def _is_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc) and " " not in value
+
+
+def _is_phone(value: str) -> bool:
+    return bool(_PHONE.match(value)) and 3 <= sum(ch.isdigit() for ch in value) <= 20
+
+
+def _url(value: Any, path: str, failures: list[Failure]) -> Any:
+    return _formatted(value, path, failures, _is_url, "expected an absolute http(s) URL such as https://example.com/a")
 
 
 def _email(value: Any, path: str, failures: list[Failure]) -> Any:
-    before = len(failures)
-    value = _string(value, path, failures)
-    if len(failures) == before and value != UNKNOWN and not _EMAIL.match(value):
-        _fail(failures, path, f"expected an email address such as name@contoso.com, got {_describe(value)}")
-    return value
+    return _formatted(value, path, failures, _EMAIL.match, "expected an email address such as name@contoso.com")
 
 
 def _phone(value: Any, path: str, failures: list[Failure]) -> Any:
-    before = len(failures)
-    value = _string(value, path, failures)
-    if len(failures) > before or value == UNKNOWN:
-        return value
-    digits = sum(ch.isdigit() for ch in value)
-    if not _PHONE.match(value) or not 3 <= digits <= 20:
-        _fail(
-            failures,
-            path,
-            f"expected a phone number of digits with optional +, spaces, dashes, dots or brackets "
-            f"(for example +1 425-555-0100), got {_describe(value)}",
-        )
-    return value
+    return _formatted(
+        value,
+        path,
+        failures,
+        _is_phone,
+        "expected a phone number of digits with optional +, spaces, dashes, dots or brackets (for example +1 425-555-0100)",
+    )
 
 
 def _boolean(value: Any, path: str, failures: list[Failure]) -> Any:
@@ -248,11 +249,7 @@ _VALUE_CHECKS = {
 
 
 def _identity(value: Any, path: str, failures: list[Failure]) -> Any:
-    before = len(failures)
-    value = _string(value, path, failures)
-    if len(failures) == before and value != UNKNOWN and not _ID.match(value):
-        _fail(failures, path, f"must not contain spaces, '/', '?' or '#', got {_describe(value)}")
-    return value
+    return _formatted(value, path, failures, _ID.match, "must not contain spaces, '/', '?' or '#'")
 
 
 def validate(props: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:

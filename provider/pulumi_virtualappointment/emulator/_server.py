@@ -11,7 +11,6 @@ request sleeping in an injected latency, say), so a stopped emulator answers not
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import socket
 import threading
@@ -22,19 +21,10 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from ._app import EmulatorApp
 from ._faults import Fault, Rates
 from ._graph import GraphSettings
+from .._config import is_loopback
 from ._store import DEFAULT_ME, Store
 
 __all__ = ["Emulator", "is_loopback"]
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` names this machine only; names other than localhost are not resolved."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 class _Handler(WSGIRequestHandler):
