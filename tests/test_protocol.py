@@ -141,3 +141,11 @@ def test_delete_over_grpc(server, emulator):
     server.delete(URN, id_, outs)
     assert emulator.get(PATH) is None
     server.delete(URN, id_, outs)  # already gone: done, not an error
+
+
+def test_get_by_id_reads_everything_over_grpc(server, emulator):
+    emulator.seed(PATH, {"externalAppointmentId": "set-in-teams"})
+    read_id, outs, inputs = server.read(URN, PATH, {}, {"__provider": SERIALIZED})
+    assert read_id == PATH
+    assert inputs["externalAppointmentId"] == "set-in-teams" and inputs["onlineMeetingId"] == "MSpkYzE3"
+    assert outs["etag"] == emulator.etag(PATH)

@@ -153,3 +153,25 @@ def test_ten_thousand_resources_declare_in_one_program(mocks):
         assert len({r.inputs["__provider"] for r in mocks.registered}) == 1
 
     return pulumi.Output.all(*[r.id for r in resources]).apply(check)
+
+
+class ReadingMocks(RecordingMocks):
+    """Answers a ``get`` as the provider's read would: live values under the id."""
+
+    def new_resource(self, args):
+        self.registered.append(args)
+        assert args.resource_id is not None
+        return args.resource_id, {"onlineMeetingId": "MSpk", "externalAppointmentId": "live", "etag": 'W/"7"'}
+
+
+@pulumi.runtime.test
+def test_get_reads_an_existing_appointment_by_id():
+    mocks = ReadingMocks()
+    pulumi.runtime.set_mocks(mocks, preview=False)
+    existing = VirtualAppointment.get("existing", "me/onlineMeetings/MSpk/virtualAppointment")
+
+    def check(values):
+        assert values == ["me/onlineMeetings/MSpk/virtualAppointment", "live", 'W/"7"']
+        assert set(mocks.registered[0].inputs) == {"__provider"}
+
+    return pulumi.Output.all(existing.id, existing.external_appointment_id, existing.etag).apply(check)

@@ -165,10 +165,10 @@ class VirtualAppointmentProvider(ResourceProvider):
         except NotFoundError:
             return ReadResult("", {})
         values = normalise_live(live.body or {})
-        if props.get("onlineMeetingId"):
+        if "etag" in props or managed(props):  # refresh: the recorded outputs say what is managed
             inputs = {k: props[k] for k in (*IDENTITY_KEYS, "adoptExisting") if props.get(k) is not None}
             keys = [k for k in MANAGED_KEYS if k in props]
-        else:  # a `get` by id: everything Graph holds becomes managed
+        else:  # a `get` by id: no outputs recorded yet, everything Graph holds is read
             meeting, user = parse_resource_path(id_)
             inputs = {"onlineMeetingId": meeting, **({"userId": user} if user else {})}
             keys = list(MANAGED_KEYS)

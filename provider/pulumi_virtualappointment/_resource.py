@@ -130,6 +130,16 @@ class VirtualAppointment(Resource, module="virtualappointment", name="VirtualApp
         props.update(etag=None, join_web_url=None)
         super().__init__(VirtualAppointmentProvider(), resource_name, props, opts)
 
+    @staticmethod
+    def get(resource_name: str, id: pulumi.Input[str], opts: Optional[pulumi.ResourceOptions] = None) -> "VirtualAppointment":
+        """Read an existing appointment by id (``me/onlineMeetings/{id}/virtualAppointment`` or
+        ``users/{userId}/onlineMeetings/{id}/virtualAppointment``) without managing it."""
+        resource = VirtualAppointment.__new__(VirtualAppointment)
+        props: dict[str, Any] = dict.fromkeys([*_ARG_NAMES, "etag", "join_web_url"])
+        merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
+        Resource.__init__(resource, VirtualAppointmentProvider(), resource_name, props, merged)
+        return resource
+
     def translate_input_property(self, prop: str) -> str:
         return GRAPH_NAMES.get(prop, prop)
 
