@@ -62,3 +62,51 @@ def test_token_never_appears_in_the_settings_repr():
 def test_missing_token_error_says_how_to_set_one():
     with pytest.raises(ConfigurationError, match=r"pulumi config set --secret msgraph:accessToken.*MSGRAPH_ACCESS_TOKEN"):
         token_source(resolve_settings(_config(), {}))
+
+
+AUTH_ENV = {"MSGRAPH_AUTH": "cli", "AZURE_TENANT_ID": "env-tenant", "AZURE_CLIENT_ID": "env-app",
+            "MSGRAPH_USERNAME": "env@contoso.com", "MSGRAPH_PASSWORD": "env-pw", "MSGRAPH_AUTH_RECORD_PATH": "/env/r.json",
+            "MSGRAPH_ALLOW_UNENCRYPTED_CACHE": "yes"}
+
+
+def _auth_fields(s):
+    return (s.auth, s.tenant_id, s.client_id, s.username, s.password, s.auth_record_path, s.allow_unencrypted_cache)
+
+
+def test_auth_keys_fall_back_to_the_environment():
+    assert _auth_fields(resolve_settings(_config(), AUTH_ENV)) == (
+        "cli", "env-tenant", "env-app", "env@contoso.com", "env-pw", "/env/r.json", True)
+
+
+def test_stack_config_wins_for_every_auth_key():
+    config = _config(**{"msgraph:auth": "device_code", "msgraph:tenantId": "cfg-tenant", "msgraph:clientId": "cfg-app",
+                        "msgraph:username": "cfg@contoso.com", "msgraph:password": "cfg-pw",
+                        "msgraph:authRecordPath": "/cfg/r.json", "msgraph:allowUnencryptedCache": "false"})
+    assert _auth_fields(resolve_settings(config, AUTH_ENV)) == (
+        "device_code", "cfg-tenant", "cfg-app", "cfg@contoso.com", "cfg-pw", "/cfg/r.json", False)
+
+
+def test_auth_defaults_leave_the_mode_to_the_token():
+    assert _auth_fields(resolve_settings(_config(), {})) == (None, None, None, None, None, None, False)
+
+
+@pytest.mark.parametrize("value,mode", [("Browser", "browser"), (" device-code ", "device_code"), ("token", "token")])
+def test_auth_mode_spelling_is_forgiving(value, mode):
+    assert resolve_settings(_config(**{"msgraph:auth": value}), {}).auth == mode
+
+
+def test_an_unknown_mode_lists_the_modes():
+    with pytest.raises(ConfigurationError) as caught:
+        resolve_settings(_config(), {"MSGRAPH_AUTH": "managed_identity"})
+    assert str(caught.value) == ("environment variable MSGRAPH_AUTH must be one of token, cli, device_code, browser, "
+                                 "username_password, got 'managed_identity'")
+
+
+def test_unencrypted_cache_flag_must_be_a_boolean():
+    with pytest.raises(ConfigurationError, match=r"^stack config msgraph:allowUnencryptedCache must be true or false, got 'maybe'$"):
+        resolve_settings(_config(**{"msgraph:allowUnencryptedCache": "maybe"}), {})
+
+
+def test_password_is_kept_verbatim_and_never_in_the_repr():
+    s = resolve_settings(_config(**{"msgraph:password": " pw with spaces ", "msgraph:username": "ada"}), {})
+    assert s.password == " pw with spaces " and "pw with spaces" not in repr(s)

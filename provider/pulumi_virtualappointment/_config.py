@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
 from urllib.parse import urlsplit
 
 from ._errors import ConfigurationError
 
-__all__ = ["Settings", "resolve_settings", "DEFAULT_ENDPOINT", "DEFAULT_API_VERSION"]
+__all__ = ["Settings", "resolve_settings", "AUTH_MODES", "DEFAULT_ENDPOINT", "DEFAULT_API_VERSION"]
 
 DEFAULT_ENDPOINT = "https://graph.microsoft.com"
 DEFAULT_API_VERSION = "beta"
 DEFAULT_MAX_RETRIES = 4
 DEFAULT_TIMEOUT_SECONDS = 30.0
+AUTH_MODES = ("token", "cli", "device_code", "browser", "username_password")
+"""Values of ``msgraph:auth``; ``_auth`` builds one credential per mode."""
 
 # stack config key -> environment variable
 _KEYS = {
@@ -28,23 +31,48 @@ _KEYS = {
     "msgraph:accessToken": "MSGRAPH_ACCESS_TOKEN",
     "msgraph:maxRetries": "MSGRAPH_MAX_RETRIES",
     "msgraph:timeoutSeconds": "MSGRAPH_TIMEOUT_SECONDS",
+    "msgraph:auth": "MSGRAPH_AUTH",
+    "msgraph:tenantId": "AZURE_TENANT_ID",
+    "msgraph:clientId": "AZURE_CLIENT_ID",
+    "msgraph:username": "MSGRAPH_USERNAME",
+    "msgraph:password": "MSGRAPH_PASSWORD",
+    "msgraph:authRecordPath": "MSGRAPH_AUTH_RECORD_PATH",
+    "msgraph:allowUnencryptedCache": "MSGRAPH_ALLOW_UNENCRYPTED_CACHE",
 }
+_TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
 
 
 @dataclass(frozen=True)
 class Settings:
-    """What the Graph client needs; ``repr`` never shows the token."""
+    """What the Graph client and its credential need; ``repr`` never shows the token or password."""
 
     endpoint: str = DEFAULT_ENDPOINT
     api_version: str = DEFAULT_API_VERSION
     access_token: Optional[str] = field(default=None, repr=False)
     max_retries: int = DEFAULT_MAX_RETRIES
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
+    auth: Optional[str] = None
+    """One of ``AUTH_MODES``; ``None`` means token mode when a token is set."""
+    tenant_id: Optional[str] = None
+    client_id: Optional[str] = None
+    username: Optional[str] = None
+    password: Optional[str] = field(default=None, repr=False)
+    auth_record_path: Optional[str] = None
+    """Where ``login`` saved the AuthenticationRecord; ``None`` means the default under home."""
+    allow_unencrypted_cache: bool = False
+    """Keep the persistent token cache in plain text where no keyring exists (headless Linux)."""
 
     @property
     def base_url(self) -> str:
         """Service root plus version, e.g. ``https://graph.microsoft.com/beta``."""
         return f"{self.endpoint}/{self.api_version}"
+
+    @property
+    def record_file(self) -> Path:
+        """Where ``login`` saves the AuthenticationRecord (account ids, no secrets) for silent runs."""
+        if self.auth_record_path:
+            return Path(self.auth_record_path).expanduser()
+        return Path.home() / ".pulumi-virtualappointment" / "auth-record.json"
 
 
 def is_loopback(host: str) -> bool:
@@ -83,8 +111,28 @@ def _number(value: Any, source: str, kind: Callable, low: float, high: float) ->
     return number
 
 
-def resolve_settings(config_get: Callable[[str], Any], environ: Mapping[str, str]) -> Settings:
-    """Read every key from stack config first, then the environment, then the default."""
+def _mode(value: Any, source: str) -> Optional[str]:
+    if value is None:
+        return None
+    mode = str(value).strip().lower().replace("-", "_")
+    if mode not in AUTH_MODES:
+        raise ConfigurationError(f"{source} must be one of {', '.join(AUTH_MODES)}, got {value!r}")
+    return mode
+
+
+def _flag(value: Any, source: str) -> bool:
+    text = str(value).strip().lower()  # str(True) is "True": stack config may hold a real bool
+    if text in _TRUE + _FALSE:
+        return text in _TRUE
+    raise ConfigurationError(f"{source} must be true or false, got {value!r}")
+
+
+def _text(value: Any) -> Optional[str]:
+    return (str(value).strip() or None) if value is not None else None
+
+
+def _read(config_get: Callable[[str], Any], environ: Mapping[str, str]) -> dict[str, tuple[Any, str]]:
+    """Each key's value with where it came from (for error messages); stack config first."""
     values: dict[str, tuple[Any, str]] = {}
     for key, env in _KEYS.items():
         value = config_get(key)
@@ -92,20 +140,41 @@ def resolve_settings(config_get: Callable[[str], Any], environ: Mapping[str, str
             values[key] = (value, f"stack config {key}")
         elif environ.get(env):
             values[key] = (environ[env], f"environment variable {env}")
+    return values
+
+
+def resolve_settings(config_get: Callable[[str], Any], environ: Mapping[str, str]) -> Settings:
+    """Read every key from stack config first, then the environment, then the default."""
+    values = _read(config_get, environ)
 
     def pick(key: str, default: Any) -> tuple[Any, str]:
         return values.get(key, (default, key))
+
+    def text(key: str) -> Optional[str]:
+        return _text(values.get(key, (None, ""))[0])
 
     endpoint = _endpoint(*pick("msgraph:endpoint", DEFAULT_ENDPOINT))
     version, version_source = pick("msgraph:apiVersion", DEFAULT_API_VERSION)
     version = str(version).strip("/ ")
     if not version or "/" in version:
         raise ConfigurationError(f"{version_source} must be an API version such as beta, got {version!r}")
-    token = values.get("msgraph:accessToken", (None, ""))[0]
     return Settings(
         endpoint=endpoint,
         api_version=version,
-        access_token=str(token).strip() if token else None,
+        access_token=text("msgraph:accessToken"),
         max_retries=_number(*pick("msgraph:maxRetries", DEFAULT_MAX_RETRIES), int, 0, 10),
         timeout_seconds=_number(*pick("msgraph:timeoutSeconds", DEFAULT_TIMEOUT_SECONDS), float, 1, 600),
+        auth=_mode(*pick("msgraph:auth", None)),
+        tenant_id=text("msgraph:tenantId"),
+        client_id=text("msgraph:clientId"),
+        username=text("msgraph:username"),
+        password=_password(values),
+        auth_record_path=text("msgraph:authRecordPath"),
+        allow_unencrypted_cache=_flag(*pick("msgraph:allowUnencryptedCache", False)),
     )
+
+
+def _password(values: Mapping[str, tuple[Any, str]]) -> Optional[str]:
+    """Passwords are taken verbatim: leading or trailing spaces may be part of them."""
+    value = values.get("msgraph:password", (None, ""))[0]
+    return str(value) if value else None

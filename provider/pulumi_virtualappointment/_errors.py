@@ -58,9 +58,12 @@ class GraphTransportError(GraphError):
 
 _HINTS = {
     400: "Graph rejected the request body; check the property values.",
-    401: "Sign in again or renew the token (msgraph:accessToken / MSGRAPH_ACCESS_TOKEN).",
-    403: "The signed-in user needs the delegated permission OnlineMeetings.ReadWrite, with consent "
-    "granted; application permissions are not supported by this API.",
+    401: "Sign in again: `python -m pulumi_virtualappointment login` (msgraph:auth device_code or browser), "
+    "`az login` (cli), or set a new delegated token in msgraph:accessToken / MSGRAPH_ACCESS_TOKEN "
+    "(tokens expire after about an hour).",
+    403: "The signed-in user needs the delegated permission OnlineMeetings.ReadWrite, with consent granted "
+    "(by the user or a tenant admin) to the app in msgraph:clientId; application permissions are not "
+    "supported by this API.",
     404: "Check online_meeting_id and user_id: the meeting or its appointment does not exist for that user.",
     412: "The appointment changed since its ETag was read; run `pulumi refresh`.",
     429: "Graph is throttling requests; retry later or lower the deployment's parallelism.",
