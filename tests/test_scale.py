@@ -1,0 +1,221 @@
+"""Scale guards: request and connection budgets, as counts (never seconds).
+
+- An unchanged preview, and an unchanged ``up``, of many resources send no HTTP request at all.
+- A one-field update through the SDK's provider host is one PATCH, plus one GET only when the
+  204 carries no ETag.
+- The Graph client keeps one connection pool for all of the provider host's worker threads:
+  sequential requests ride one connection, concurrent ones open at most the pool's size, and
+  other threads reuse what is pooled.
+
+Guarded elsewhere, not repeated here: 10,000 resources declaring in one program under mocks and
+the serialized provider staying under 200 bytes (``test_resource.py``:
+``test_ten_thousand_resources_declare_in_one_program``,
+``test_provider_pickles_by_reference_in_under_200_bytes``). The figures behind these budgets
+are printed by ``python -m benchmarks`` (see ``benchmarks/README.md``).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from pulumi.dynamic.dynamic import serialize_provider
+from pulumi.runtime.proto import provider_pb2
+
+from conftest import TOKEN, configured_provider
+from engine import Engine, ProviderServer, run_program
+from pulumi_virtualappointment import VirtualAppointmentProvider
+from pulumi_virtualappointment._client import GraphClient
+from pulumi_virtualappointment._config import Settings
+from pulumi_virtualappointment.emulator import Emulator
+
+N_RESOURCES = 50
+URN = "urn:pulumi:dev::scale::pulumi-python:dynamic/virtualappointment:VirtualAppointment::visit"
+PROGRAM = f'''\
+from pulumi_virtualappointment import VirtualAppointment
+
+for i in range({N_RESOURCES}):
+    VirtualAppointment(
+        f"visit-{{i}}",
+        online_meeting_id=f"MSpkScale{{i:03d}}",
+        settings={{"allow_client_to_join_using_browser": "true"}},
+        appointment_clients=[{{"display_name": "Ada", "email_address": "ada@contoso.com"}},
+                             {{"display_name": "Grady", "sms_capable_phone_number": "123-456-7890"}}],
+        external_appointment_id=f"ext-{{i}}",
+    )
+'''
+
+
+@pytest.fixture(scope="module")
+def served():
+    with Emulator(token=TOKEN) as emu:
+        with ProviderServer({"msgraph:endpoint": emu.url, "msgraph:accessToken": TOKEN}) as server:
+            yield emu, server
+
+
+@pytest.fixture
+def emulator(served):
+    emu = served[0]
+    emu.reset()
+    emu.etag_on_write = True
+    yield emu
+    emu.etag_on_write = True
+
+
+@pytest.fixture
+def server(served, emulator):
+    return served[1]
+
+
+def test_unchanged_preview_and_up_of_many_resources_send_no_request(server, emulator, tmp_path):
+    program = tmp_path / "__main__.py"
+    program.write_text(PROGRAM)
+    engine = Engine(server, tmp_path / "state.json")
+
+    run_program(program, engine, {})
+    assert [s.op for s in engine.steps] == ["create"] * N_RESOURCES
+    assert len(emulator.appointments()) == N_RESOURCES
+
+    emulator.clear_requests()
+    run_program(program, engine, {}, preview=True)
+    assert [s.op for s in engine.steps] == ["same"] * N_RESOURCES
+    assert emulator.requests() == []
+
+    run_program(program, engine, {})
+    assert [s.op for s in engine.steps] == ["same"] * N_RESOURCES
+    assert emulator.requests() == []
+
+
+@pytest.mark.parametrize("etag_on_write, wire", [(True, ["PATCH"]), (False, ["PATCH", "GET"])])
+def test_one_field_update_through_the_host_is_one_patch_and_a_get_only_without_etag(
+    server, emulator, etag_on_write, wire
+):
+    inputs = {"__provider": serialize_provider(VirtualAppointmentProvider()), "onlineMeetingId": "MSpkOne",
+              "settings": {"allowClientToJoinUsingBrowser": True},
+              "appointmentClients": [{"displayName": "Ada", "emailAddress": "ada@contoso.com"}],
+              "externalAppointmentId": "before"}
+    checked, _ = server.check(URN, {}, inputs)
+    id_, outs = server.create(URN, checked)
+    emulator.etag_on_write = etag_on_write
+    emulator.clear_requests()
+
+    news, failures = server.check(URN, checked, {**inputs, "externalAppointmentId": "after"})
+    assert failures == []
+    assert server.diff(URN, id_, outs, news).changes == provider_pb2.DiffResponse.DIFF_SOME
+    new_outs = server.update(URN, id_, outs, news)
+
+    log = emulator.requests()
+    assert [r["method"] for r in log] == wire
+    assert log[0]["raw_body"] == '{"externalAppointmentId":"after"}'
+    assert new_outs["etag"] == emulator.etag(id_)
+
+
+# -- one connection pool for every worker thread ---------------------------------------------------
+
+
+class _KeepAliveGraph(BaseHTTPRequestHandler):
+    """Answers every GET with a small appointment over HTTP/1.1 keep-alive, counting connections.
+
+    The emulator cannot count reuse: werkzeug's server closes every connection after one answer.
+    """
+
+    protocol_version = "HTTP/1.1"
+    BODY = json.dumps({"id": "x", "externalAppointmentId": "ext"}).encode()
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.lock:
+            self.server.connections += 1
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        time.sleep(self.server.delay)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(self.BODY)))
+        self.send_header("ETag", 'W/"1"')
+        self.end_headers()
+        self.wfile.write(self.BODY)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def keep_alive():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _KeepAliveGraph)
+    httpd.daemon_threads = True
+    httpd.lock, httpd.connections, httpd.delay = threading.Lock(), 0, 0.0
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def client(keep_alive):
+    host, port = keep_alive.server_address[:2]
+    graph = GraphClient(Settings(endpoint=f"http://{host}:{port}", access_token=TOKEN), lambda: TOKEN)
+    yield graph
+    graph.close()
+
+
+def _pool_size(client: GraphClient) -> int:
+    return client._session.get_adapter(client.settings.base_url).poolmanager.connection_pool_kw["maxsize"]
+
+
+def _urllib3_connections(client: GraphClient) -> int:
+    pools = client._session.get_adapter(client.settings.base_url).poolmanager.pools
+    return sum(pools[key].num_connections for key in pools.keys())
+
+
+def _in_threads(count: int, work) -> None:
+    start = threading.Barrier(count)
+    errors: list = []
+
+    def run() -> None:
+        try:
+            start.wait(timeout=30)
+            work()
+        except Exception as exc:  # noqa: BLE001 - re-raised below, in the test's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(t.is_alive() for t in threads) and errors == []
+
+
+def test_sequential_requests_reuse_one_connection(client, keep_alive):
+    for _ in range(20):
+        client.get("me/onlineMeetings/m/virtualAppointment")
+    assert keep_alive.connections == 1
+    assert _urllib3_connections(client) == 1
+
+
+def test_worker_threads_share_the_pool_and_open_at_most_its_size(client, keep_alive):
+    threads, per_thread = 8, 10
+    assert threads < _pool_size(client)  # the SDK host has 4 workers; the pool must hold them all
+    keep_alive.delay = 0.005  # requests overlap
+
+    _in_threads(threads, lambda: [client.get("me/onlineMeetings/m/virtualAppointment") for _ in range(per_thread)])
+    opened = keep_alive.connections
+    assert 1 <= opened <= min(threads, _pool_size(client))
+    assert _urllib3_connections(client) == opened
+
+    for _ in range(threads):  # fresh threads, one at a time: every one rides a pooled connection
+        _in_threads(1, lambda: client.get("me/onlineMeetings/m/virtualAppointment"))
+    assert keep_alive.connections == opened
+
+
+def test_worker_threads_share_one_graph_client(emulator):
+    provider = configured_provider(emulator.url)
+    clients: list = []
+    _in_threads(8, lambda: clients.append(provider._graph()))
+    assert len(clients) == 8 and len({id(c) for c in clients}) == 1
