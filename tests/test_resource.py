@@ -175,3 +175,14 @@ def test_get_reads_an_existing_appointment_by_id():
         assert set(mocks.registered[0].inputs) == {"__provider"}
 
     return pulumi.Output.all(existing.id, existing.external_appointment_id, existing.etag).apply(check)
+
+
+def test_a_configured_provider_still_pickles_without_config_or_secrets():
+    from pulumi.dynamic import Config, ConfigureRequest
+
+    provider = VirtualAppointmentProvider()
+    provider.configure(ConfigureRequest(Config({"msgraph:accessToken": "sekrit-token-123"}, "p")))
+    provider._graph()
+    serialized = serialize_provider(provider)
+    assert len(serialized) < 200
+    assert b"sekrit-token-123" not in base64.b64decode(serialized)

@@ -88,6 +88,13 @@ class VirtualAppointmentProvider(ResourceProvider):
     serialize_as_secret_always = False
     """The serialized provider holds no secret (credentials live only in the provider process)."""
 
+    def __getstate__(self) -> None:
+        """Pickle nothing but the class reference: a configured provider holds the stack config
+        (secrets decrypted) and a client, and neither may ever reach state. ``None`` (not ``{}``)
+        keeps dicts out of the pickle: the SDK's serializer stacks a wrapper on the dict pickler
+        per resource, and pickling any dict then overflows the stack after a few thousand."""
+        return None
+
     # -- configuration -------------------------------------------------------------------------
 
     def configure(self, req: ConfigureRequest) -> None:
