@@ -7,10 +7,14 @@ where there was none, or an overwrite of somebody else's change.
 from __future__ import annotations
 
 import logging
+import socket
+import threading
 
 import pytest
 
 from conftest import TOKEN, configured_provider
+from pulumi_virtualappointment._client import GraphClient
+from pulumi_virtualappointment._config import resolve_settings
 from pulumi_virtualappointment import ConflictError, GraphError, GraphTransportError
 
 PATH = "me/onlineMeetings/MSpkYzE3/virtualAppointment"
@@ -99,3 +103,124 @@ def test_nothing_personal_or_secret_is_logged(provider, emulator, caplog):
     assert "virtualAppointment" in logged  # urllib3's request lines were captured: the check is real
     for secret in (TOKEN, "gradya@contoso.com", "425-555-0100", "Grady Archie"):
         assert secret not in logged
+
+
+class _EditAfterPatch(GraphClient):
+    """A client that lets Teams change the appointment right after each PATCH is answered."""
+
+    def __init__(self, emulator, change, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.emulator, self.change = emulator, change
+
+    def patch(self, path, body, if_match):
+        answer = super().patch(path, body, if_match)
+        self.emulator.edit(PATH, self.change)
+        return answer
+
+
+def _client(emulator, sleeps, endpoint=None):
+    settings = resolve_settings({"msgraph:endpoint": endpoint or emulator.url, "msgraph:accessToken": TOKEN}.get, {})
+    return settings, GraphClient(settings, lambda: TOKEN, sleep=sleeps)
+
+
+def test_lost_response_of_the_second_patch_is_recognised_too(provider, emulator):
+    created = provider.create(dict(PROPS))
+    emulator.edit(PATH, {"externalAppointmentUrl": "https://set/in/teams"})  # unmanaged: moves the ETag
+    emulator.clear_requests()
+    emulator.inject({"latency": 0.001}, {"latency": 0.001}, {"lostResponse": True})
+    result = provider.update(created.id, created.outs, {**PROPS, "externalAppointmentId": "ext-2"})
+    assert _calls(emulator) == [("PATCH", 412), ("GET", 200), ("PATCH", None), ("PATCH", 412), ("GET", 200)]
+    assert emulator.get(PATH)["externalAppointmentId"] == "ext-2"
+    assert result.outs["etag"] == emulator.etag(PATH)
+
+
+def test_change_between_an_etagless_204_and_its_get_is_a_conflict(provider, emulator, sleeps):
+    created = provider.create(dict(PROPS))
+    emulator.etag_on_write = False
+    settings, _ = _client(emulator, sleeps)
+    provider._client = _EditAfterPatch(emulator, {"externalAppointmentId": "teams"}, settings, lambda: TOKEN)
+    with pytest.raises(ConflictError, match="changed again right after this deployment wrote it"):
+        provider.update(created.id, created.outs, {**PROPS, "externalAppointmentId": "ext-2"})
+
+
+def test_put_that_timed_out_at_the_gateway_is_reread_before_it_is_sent_again(provider, emulator, sleeps):
+    emulator.inject({"latency": 0.001}, {"status": 504})
+    result = provider.create(dict(PROPS))
+    assert _calls(emulator) == [("GET", 404), ("PUT", 504), ("GET", 404), ("PUT", 201)]
+    assert sleeps == [] and result.outs["etag"] == emulator.etag(PATH)
+
+
+def test_refresh_of_a_resource_managing_nothing_keeps_managing_nothing(provider, emulator):
+    emulator.seed(PATH, {"externalAppointmentId": "teams", "settings": {"allowClientToJoinUsingBrowser": False}})
+    result = provider.read(PATH, {"onlineMeetingId": "MSpkYzE3", "adoptExisting": True})
+    assert result.inputs == {"onlineMeetingId": "MSpkYzE3", "adoptExisting": True}
+
+
+def test_update_without_a_recorded_etag_reads_one_instead_of_sending_a_wildcard(provider, emulator):
+    created = provider.create(dict(PROPS))
+    olds = {k: v for k, v in created.outs.items() if k != "etag"}
+    emulator.clear_requests()
+    provider.update(created.id, olds, {**PROPS, "externalAppointmentId": "ext-2"})
+    log = emulator.requests()
+    assert [(r["method"], r["status"]) for r in log] == [("GET", 200), ("PATCH", 204)]
+    assert log[1]["headers"]["if-match"] == created.outs["etag"]
+
+
+def test_clearing_the_join_url_reads_the_one_graph_computes(provider, emulator):
+    created = provider.create({**PROPS, "appointmentClientJoinWebUrl": "https://mine/j/1"})
+    assert created.outs["joinWebUrl"] == "https://mine/j/1"
+    emulator.clear_requests()
+    result = provider.update(created.id, created.outs, dict(PROPS))
+    assert [r["method"] for r in emulator.requests()] == ["PATCH", "GET"]
+    assert result.outs["joinWebUrl"] == emulator.get(PATH)["appointmentClientJoinWebUrl"] != "https://mine/j/1"
+
+
+def _serve_once(payload: bytes):
+    """A loopback server that answers every connection with ``payload`` and closes; returns its port."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.settimeout(5)
+
+    def serve():
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            conn.recv(65536)
+            conn.sendall(payload)
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return server
+
+
+def test_a_response_cut_off_mid_body_is_a_retried_transport_error(sleeps):
+    server = _serve_once(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"id\":\"abcdefg")
+    try:
+        settings = resolve_settings({"msgraph:endpoint": f"http://127.0.0.1:{server.getsockname()[1]}",
+                                     "msgraph:accessToken": TOKEN}.get, {})
+        with pytest.raises(GraphTransportError, match="after 5 attempt.*the response was cut off"):
+            GraphClient(settings, lambda: TOKEN, sleep=sleeps).get(PATH)
+    finally:
+        server.close()
+
+
+def test_a_success_that_is_not_json_is_an_error_not_a_crash(sleeps):
+    server = _serve_once(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 13\r\n\r\n<html>x</html")
+    try:
+        settings = resolve_settings({"msgraph:endpoint": f"http://127.0.0.1:{server.getsockname()[1]}",
+                                     "msgraph:accessToken": TOKEN}.get, {})
+        with pytest.raises(GraphError, match="HTTP 200 unknown code: not a JSON body: <html>x</html"):
+            GraphClient(settings, lambda: TOKEN, sleep=sleeps).get(PATH)
+    finally:
+        server.close()
+
+
+def test_tls_failure_is_named_and_not_retried(emulator, sleeps):
+    settings = resolve_settings({"msgraph:endpoint": emulator.url.replace("http://", "https://"),
+                                 "msgraph:accessToken": TOKEN}.get, {})
+    with pytest.raises(GraphTransportError, match=r"after 1 attempt\(s\): TLS verification failed \(not retried\)"):
+        GraphClient(settings, lambda: TOKEN, sleep=sleeps).get(PATH)
+    assert sleeps == []

@@ -24,6 +24,12 @@ __all__ = ["GraphClient", "GraphResponse", "USER_AGENT"]
 
 USER_AGENT = "pulumi-virtualappointment/0.1.0"
 CONNECT_TIMEOUT = 10.0
+_TRANSPORT_FAILURES = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,  # connection cut partway through the body
+    requests.exceptions.ContentDecodingError,
+)
 
 
 @dataclass(frozen=True)
@@ -106,7 +112,7 @@ class GraphClient:
         method: str,
         path: str,
         body: Optional[bytes] = None,
-        extra: Mapping[str, str] = {},
+        extra: Optional[Mapping[str, str]] = None,
         idempotent: bool = True,
     ) -> GraphResponse:
         url = f"{self.settings.base_url}/{path}"
@@ -115,13 +121,21 @@ class GraphClient:
         while True:
             attempt += 1
             client_request_id = str(uuid.uuid4())
-            headers = self._headers(client_request_id, body, extra)
+            headers = self._headers(client_request_id, body, extra or {})
             try:
                 response = self._session.request(method, url, data=body, headers=headers, timeout=timeout)
-            except (requests.ConnectionError, requests.Timeout) as exc:
+            except requests.exceptions.SSLError as exc:
+                reason = f"TLS verification failed (not retried): {exc}"
+                raise GraphTransportError(method, path, reason, client_request_id, attempt) from None
+            except _TRANSPORT_FAILURES as exc:
                 failure: Any = exc
                 status, retry_after = None, None
             else:
+                if response.status_code < 400 and isinstance(_parse_body(response), str):
+                    raise error_for_response(
+                        method, path, response.status_code, f"not a JSON body: {response.text}",
+                        response.headers, client_request_id, attempt,
+                    )
                 if response.status_code < 400:
                     return GraphResponse(
                         response.status_code,
@@ -146,10 +160,10 @@ class GraphClient:
             return error_for_response(
                 method, path, failure.status_code, _parse_body(failure), failure.headers, client_request_id, attempts
             )
-        reason = type(failure).__name__
+        reason = "connection failed or was dropped"
         if isinstance(failure, requests.Timeout):
             reason = "timed out"
-        elif isinstance(failure, requests.ConnectionError):
-            reason = "connection failed or was dropped"
+        elif isinstance(failure, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
+            reason = "the response was cut off"
         return GraphTransportError(method, path, reason, client_request_id, attempts)
 

@@ -29,9 +29,11 @@ from ._config import resolve_settings
 from ._errors import (
     AppointmentExistsError,
     ConflictError,
+    GraphError,
     GraphTransportError,
     NotFoundError,
     PreconditionFailedError,
+    ThrottledError,
 )
 from ._model import (
     IDENTITY_KEYS,
@@ -51,6 +53,7 @@ __all__ = ["VirtualAppointmentProvider", "PROVIDER_KEY"]
 
 PROVIDER_KEY = "__provider"
 _LOCK = threading.Lock()
+_PATCH_ROUNDS = 3
 
 
 def _sentinels(value: Any) -> Any:
@@ -65,21 +68,27 @@ def _sentinels(value: Any) -> Any:
     return value
 
 
-def _equal_on(keys: Any, live: Mapping[str, Any], desired: Mapping[str, Any]) -> bool:
+def _equal_on(keys: Any, live: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
+    """Whether Graph holds ``wanted`` on ``keys``. A join URL the program does not set (or
+    cleared) is Graph's to compute, so any live value of it matches."""
     return all(
-        (live.get(k) is None and desired.get(k) is None)
-        or (live.get(k) is not None and desired.get(k) is not None and same_value(k, live[k], desired[k]))
+        (wanted.get(k) is None and (live.get(k) is None or k == "appointmentClientJoinWebUrl"))
+        or (live.get(k) is not None and wanted.get(k) is not None and same_value(k, live[k], wanted[k]))
         for k in keys
     )
 
 
-def _conflict(path: str, etag: Optional[str], cause: PreconditionFailedError) -> ConflictError:
+def _conflict(path: str, detail: str, written: bool = False) -> ConflictError:
+    outcome = "after this deployment's write was applied" if written else "so nothing was written"
     return ConflictError(
         f"The virtualAppointment {path} changed outside this program since the last deployment "
-        f"(Graph no longer accepts the recorded ETag {etag}), so nothing was written. "
-        "Run `pulumi refresh` to see the change and accept it into the stack's state, then "
-        f"`pulumi up` to apply this program on top of it. Graph said: {cause}"
+        f"({detail}), {outcome}. Run `pulumi refresh` to see the change and accept it "
+        "into the stack's state, then `pulumi up` to apply this program on top of it."
     )
+
+
+def _refused(etag: Optional[str], cause: GraphError) -> str:
+    return f"Graph no longer accepts the recorded ETag {etag}. Graph said: {cause}"
 
 
 class VirtualAppointmentProvider(ResourceProvider):
@@ -158,12 +167,14 @@ class VirtualAppointmentProvider(ResourceProvider):
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         path = id_ or resource_path(news["onlineMeetingId"], news.get("userId"))
-        desired = managed(news)
-        body = minimal_patch(managed(olds), desired)
+        applied, desired = managed(olds), managed(news)
+        body = minimal_patch(applied, desired)
         if not body:
             kept = GraphResponse(204, None, olds.get("etag"), None, "")
             return UpdateResult(self._outputs(news, kept, olds.get("joinWebUrl")))
-        answer = self._patch(self._graph(), path, body, olds.get("etag") or "*", managed(olds), desired)
+        client = self._graph()
+        etag = olds.get("etag") or self._current_etag(client, path, body, applied)
+        answer = self._patch(client, path, body, etag, applied, desired)
         return UpdateResult(self._outputs(news, answer, olds.get("joinWebUrl")))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -172,10 +183,10 @@ class VirtualAppointmentProvider(ResourceProvider):
         except NotFoundError:
             return ReadResult("", {})
         values = normalise_live(live.body or {})
-        if "etag" in props or managed(props):  # refresh: the recorded outputs say what is managed
+        if "onlineMeetingId" in props:  # refresh: the recorded outputs say what is managed
             inputs = {k: props[k] for k in (*IDENTITY_KEYS, "adoptExisting") if props.get(k) is not None}
             keys = [k for k in MANAGED_KEYS if k in props]
-        else:  # a `get` by id: no outputs recorded yet, everything Graph holds is read
+        else:  # a `get` by id passes no properties: everything Graph holds is read
             meeting, user = parse_resource_path(id_)
             inputs = {"onlineMeetingId": meeting, **({"userId": user} if user else {})}
             keys = list(MANAGED_KEYS)
@@ -203,22 +214,42 @@ class VirtualAppointmentProvider(ResourceProvider):
         return outs
 
     @staticmethod
-    def _with_etag(client: GraphClient, path: str, answer: GraphResponse) -> GraphResponse:
-        """Graph's 204 may carry no ETag: then one GET learns it (and the live join URL)."""
-        return answer if answer.etag else client.get(path)
+    def _confirm(client: GraphClient, path: str, answer: GraphResponse, body: dict, desired: dict) -> GraphResponse:
+        """A write's answer with the live ETag. A 204 may carry no ETag, and a cleared join URL is
+        recomputed by Graph: then one GET learns them, and it must show what was just written."""
+        if answer.etag and not ("appointmentClientJoinWebUrl" in body and body["appointmentClientJoinWebUrl"] is None):
+            return answer
+        live = client.get(path)
+        if not _equal_on({*body, *desired}, normalise_live(live.body or {}), desired):
+            raise _conflict(path, "it was changed again right after this deployment wrote it", written=True)
+        return live
+
+    @staticmethod
+    def _current_etag(client: GraphClient, path: str, body: dict, applied: dict) -> str:
+        """No ETag was recorded (Graph sent none): read it now, and only if nothing this program
+        manages changed since, so If-Match still guards the write."""
+        live = client.get(path)
+        if not _equal_on({*body, *applied}, normalise_live(live.body or {}), applied):
+            raise _conflict(path, "its managed values differ from those recorded")
+        return live.etag or "*"
 
     def _put(self, client: GraphClient, path: str, desired: dict) -> GraphResponse:
-        """PUT once; if the response was lost, re-read before anything is sent again."""
+        """PUT; when its answer is lost or ambiguous (no response, 504), re-read before anything
+        is sent again, so a create is never applied twice."""
         try:
-            return self._with_etag(client, path, client.put(path, encode(desired)))
-        except GraphTransportError:
+            answer = client.put(path, encode(desired))
+        except (GraphTransportError, ThrottledError) as exc:
+            if getattr(exc, "status", None) not in (None, 504):
+                raise
             try:
                 live = client.get(path)
-            except NotFoundError:
-                return self._with_etag(client, path, client.put(path, encode(desired)))
-            if _equal_on(desired.keys(), normalise_live(live.body or {}), desired):
+            except NotFoundError:  # the first PUT was not applied: sending it again is safe
+                answer = client.put(path, encode(desired))
+            else:
+                if not _equal_on(desired.keys(), normalise_live(live.body or {}), desired):
+                    raise
                 return live
-            raise
+        return self._confirm(client, path, answer, desired, desired)
 
     def _adopt(self, client: GraphClient, path: str, live: GraphResponse, desired: dict) -> GraphResponse:
         values = normalise_live(live.body or {})
@@ -234,20 +265,20 @@ class VirtualAppointmentProvider(ResourceProvider):
         - Graph already holds ``desired``: our own earlier attempt was applied but its response
           was lost; that is success, with the live ETag.
         - Graph still holds ``applied`` (what the state recorded): the ETag moved for a change the
-          program does not manage, so nothing of anyone's can be overwritten; PATCH once more
-          with the live ETag.
+          program does not manage, so nothing of anyone's can be overwritten; PATCH again with
+          the live ETag (a bounded number of times).
         - Otherwise a managed value changed outside this program: refresh first.
         """
-        try:
-            return self._with_etag(client, path, client.patch(path, encode(body), etag))
-        except PreconditionFailedError as exc:
+        for _ in range(_PATCH_ROUNDS):
+            try:
+                return self._confirm(client, path, client.patch(path, encode(body), etag), body, desired)
+            except PreconditionFailedError as exc:
+                refused = _refused(etag, exc)
             live = client.get(path)
             values, keys = normalise_live(live.body or {}), {*body, *desired, *applied}
             if _equal_on(keys, values, desired):
                 return live
             if not live.etag or not _equal_on(keys, values, applied):
-                raise _conflict(path, etag, exc) from None
-        try:
-            return self._with_etag(client, path, client.patch(path, encode(body), live.etag))
-        except PreconditionFailedError as exc:
-            raise _conflict(path, live.etag, exc) from None
+                raise _conflict(path, refused)
+            etag = live.etag
+        raise _conflict(path, refused)

@@ -48,10 +48,12 @@ class RetryPolicy:
     def retryable(self, status: Optional[int], retry_after: Optional[float] = None, idempotent: bool = True) -> bool:
         """Whether this outcome may be retried at all (``status=None``: no response arrived).
 
-        A connection failure is retried only for requests that cannot take effect twice
-        differently (``idempotent``); 409 only when Graph said when to come back (provisioning).
+        A connection failure or a 504 (either may follow a request that was applied) is retried
+        only for requests that cannot take effect twice differently (``idempotent``); 429 and 503
+        mean the request was refused, so they are retried for every method; 409 only when Graph
+        said when to come back (provisioning).
         """
-        if status is None:
+        if status is None or status == 504:  # a gateway timeout may hide an applied request
             return idempotent
         if status in RETRYABLE_STATUS:
             return True
