@@ -45,9 +45,12 @@ def _random_desired(rng: random.Random, meeting: str) -> dict:
 
 
 def _holds(emulator, path: str, desired: dict) -> bool:
+    """Graph holds exactly the desired managed values: set ones equal, removed ones cleared
+    (the join URL aside, which Graph computes when the program does not set it)."""
     live = normalise_live(emulator.get(path) or {})
+    live.pop("appointmentClientJoinWebUrl", None)
     wanted = managed(desired)
-    return all(k in live and same_value(k, live[k], v) for k, v in wanted.items())
+    return live.keys() == wanted.keys() and all(same_value(k, live[k], v) for k, v in wanted.items())
 
 
 class Pipeline:
