@@ -149,3 +149,11 @@ def test_get_by_id_reads_everything_over_grpc(server, emulator):
     assert read_id == PATH
     assert inputs["externalAppointmentId"] == "set-in-teams" and inputs["onlineMeetingId"] == "MSpkYzE3"
     assert outs["etag"] == emulator.etag(PATH)
+
+
+def test_secret_inputs_reach_graph_as_plain_values(server, emulator):
+    secret_clients = rpc.wrap_rpc_secret(INPUTS["appointmentClients"])
+    checked, failures = server.check(URN, {}, {**INPUTS, "appointmentClients": secret_clients})
+    assert failures == []
+    server.create(URN, checked)
+    assert emulator.get(PATH)["appointmentClients"] == INPUTS["appointmentClients"]

@@ -14,17 +14,17 @@ appointment = VirtualAppointment(
     "consultation",
     online_meeting_id=config.get("onlineMeetingId") or "MSpkYzE3Njc0Yy04MWQ5LTRhZGItYmZi",
     settings=VirtualAppointmentSettingsArgs(allow_client_to_join_using_browser=True),
-    appointment_clients=[
+    # Client details are personal data: a secret input stays encrypted in the stack's state
+    # (inputs and outputs alike) and is masked in previews.
+    appointment_clients=pulumi.Output.secret([
         VirtualAppointmentUserArgs(
             display_name="Grady Archie",
             email_address="gradya@contoso.com",
             sms_capable_phone_number="123-456-7890",
         ),
-    ],
+    ]),
     external_appointment_id="AAMkADKnAAA=",
     external_appointment_url="https://anyschedulingsystem.com/api/appointments/MkADKnAAA=",
-    # Client details are personal data: keep them encrypted in the stack's state.
-    opts=pulumi.ResourceOptions(additional_secret_outputs=["appointment_clients"]),
 )
 
 pulumi.export("etag", appointment.etag)

@@ -12,6 +12,7 @@ import threading
 from typing import Any, Mapping, Optional
 
 from pulumi.output import Unknown
+from pulumi.runtime import rpc
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -57,10 +58,13 @@ _PATCH_ROUNDS = 3
 
 
 def _sentinels(value: Any) -> Any:
-    """The provider host hands preview-unknown values over as ``Unknown`` objects (Check and
-    Diff keep unknowns); the pure model knows them as the wire sentinel string."""
+    """Plain values for the pure model. The provider host hands preview-unknown values over as
+    ``Unknown`` objects (the model knows the wire sentinel string), and a host that sends
+    secrets wraps them in a marker dict: the value inside is what Graph gets."""
     if isinstance(value, Unknown):
         return UNKNOWN
+    if rpc.is_rpc_secret(value):
+        return _sentinels(rpc.unwrap_rpc_secret(value))
     if isinstance(value, Mapping):
         return {k: _sentinels(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -147,6 +151,7 @@ class VirtualAppointmentProvider(ResourceProvider):
     # -- network steps ---------------------------------------------------------------------------
 
     def create(self, props: dict[str, Any]) -> CreateResult:
+        props = _sentinels(props)
         path = resource_path(props["onlineMeetingId"], props.get("userId"))
         desired = managed(props)
         client = self._graph()
@@ -166,6 +171,7 @@ class VirtualAppointmentProvider(ResourceProvider):
         return CreateResult(path, self._outputs(props, answer))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        olds, news = _sentinels(olds), _sentinels(news)
         path = id_ or resource_path(news["onlineMeetingId"], news.get("userId"))
         applied, desired = managed(olds), managed(news)
         body = minimal_patch(applied, desired)

@@ -62,7 +62,10 @@ class VirtualAppointmentArgs:
 
 
 def _plain(value: Any) -> Any:
-    """Args dataclasses -> dicts (``None`` fields dropped); Outputs and dicts pass through."""
+    """Args dataclasses -> dicts (``None`` fields dropped), also inside Outputs (e.g. a list
+    of clients wrapped in ``pulumi.Output.secret``); plain values and dicts pass through."""
+    if isinstance(value, pulumi.Output):
+        return value.apply(_plain)
     if is_dataclass(value) and not isinstance(value, type):
         return {k: _plain(v) for k, v in asdict(value).items() if v is not None}
     if isinstance(value, (list, tuple)):
