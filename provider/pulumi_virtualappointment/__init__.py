@@ -18,6 +18,7 @@ from ._errors import (
     ThrottledError,
 )
 from ._model import validate_properties
+from ._version import __version__
 from ._provider import VirtualAppointmentProvider
 from ._resource import (
     VirtualAppointment,
@@ -26,7 +27,6 @@ from ._resource import (
     VirtualAppointmentUserArgs,
 )
 
-__version__ = "0.1.0"
 
 __all__ = [
     "VirtualAppointment",

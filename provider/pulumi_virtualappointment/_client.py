@@ -19,10 +19,11 @@ from requests.adapters import HTTPAdapter
 from ._config import Settings
 from ._errors import GraphTransportError, error_for_response
 from ._retry import RetryPolicy, parse_retry_after
+from ._version import __version__
 
 __all__ = ["GraphClient", "GraphResponse", "USER_AGENT"]
 
-USER_AGENT = "pulumi-virtualappointment/0.1.0"
+USER_AGENT = f"pulumi-virtualappointment/{__version__}"
 CONNECT_TIMEOUT = 10.0
 _TRANSPORT_FAILURES = (
     requests.ConnectionError,

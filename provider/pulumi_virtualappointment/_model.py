@@ -52,7 +52,6 @@ GRAPH_PROPERTIES = frozenset(MANAGED_KEYS)
 SETTINGS_KEYS = ("allowClientToJoinUsingBrowser",)
 CLIENT_KEYS = ("displayName", "emailAddress", "smsCapablePhoneNumber")
 BEHAVIOUR_KEYS = ("adoptExisting",)
-OUTPUT_KEYS = ("etag", "joinWebUrl")
 INPUT_KEYS = IDENTITY_KEYS + MANAGED_KEYS + BEHAVIOUR_KEYS
 
 _PYTHON_NAMES = {

@@ -142,11 +142,7 @@ class VirtualAppointmentProvider(ResourceProvider):
         desired = managed(news)
         unknown = has_unknown(desired)
         body = {} if unknown else minimal_patch(managed(olds), desired)
-        return DiffResult(
-            changes=bool(replaces or body or unknown),
-            replaces=replaces,
-            stables=[k for k in IDENTITY_KEYS if k not in replaces],
-        )
+        return DiffResult(changes=bool(replaces or body or unknown), replaces=replaces)
 
     # -- network steps ---------------------------------------------------------------------------
 
