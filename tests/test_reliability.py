@@ -6,6 +6,7 @@ where there was none, or an overwrite of somebody else's change.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import threading
@@ -118,9 +119,13 @@ class _EditAfterPatch(GraphClient):
         return answer
 
 
-def _client(emulator, sleeps, endpoint=None):
-    settings = resolve_settings({"msgraph:endpoint": endpoint or emulator.url, "msgraph:accessToken": TOKEN}.get, {})
-    return settings, GraphClient(settings, lambda: TOKEN, sleep=sleeps)
+def _settings(endpoint):
+    return resolve_settings({"msgraph:endpoint": endpoint, "msgraph:accessToken": TOKEN}.get, {})
+
+
+def _client(endpoint, sleeps):
+    """A client for ``endpoint`` whose retries sleep into ``sleeps``."""
+    return GraphClient(_settings(endpoint), lambda: TOKEN, sleep=sleeps)
 
 
 def test_lost_response_of_the_second_patch_is_recognised_too(provider, emulator):
@@ -137,8 +142,7 @@ def test_lost_response_of_the_second_patch_is_recognised_too(provider, emulator)
 def test_change_between_an_etagless_204_and_its_get_is_a_conflict(provider, emulator, sleeps):
     created = provider.create(dict(PROPS))
     emulator.etag_on_write = False
-    settings, _ = _client(emulator, sleeps)
-    provider._client = _EditAfterPatch(emulator, {"externalAppointmentId": "teams"}, settings, lambda: TOKEN)
+    provider._client = _EditAfterPatch(emulator, {"externalAppointmentId": "teams"}, _settings(emulator.url), lambda: TOKEN)
     with pytest.raises(ConflictError, match="changed again right after this deployment wrote it"):
         provider.update(created.id, created.outs, {**PROPS, "externalAppointmentId": "ext-2"})
 
@@ -175,8 +179,9 @@ def test_clearing_the_join_url_reads_the_one_graph_computes(provider, emulator):
     assert result.outs["joinWebUrl"] == emulator.get(PATH)["appointmentClientJoinWebUrl"] != "https://mine/j/1"
 
 
-def _serve_once(payload: bytes):
-    """A loopback server that answers every connection with ``payload`` and closes; returns its port."""
+@contextlib.contextmanager
+def _answering(payload: bytes):
+    """A loopback server that answers every connection with ``payload`` and closes; yields its URL."""
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen(8)
@@ -193,34 +198,27 @@ def _serve_once(payload: bytes):
             conn.close()
 
     threading.Thread(target=serve, daemon=True).start()
-    return server
+    try:
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    finally:
+        server.close()
 
 
 def test_a_response_cut_off_mid_body_is_a_retried_transport_error(sleeps):
-    server = _serve_once(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"id\":\"abcdefg")
-    try:
-        settings = resolve_settings({"msgraph:endpoint": f"http://127.0.0.1:{server.getsockname()[1]}",
-                                     "msgraph:accessToken": TOKEN}.get, {})
+    cut = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"id\":\"abcdefg"
+    with _answering(cut) as endpoint:
         with pytest.raises(GraphTransportError, match="after 5 attempt.*the response was cut off"):
-            GraphClient(settings, lambda: TOKEN, sleep=sleeps).get(PATH)
-    finally:
-        server.close()
+            _client(endpoint, sleeps).get(PATH)
 
 
 def test_a_success_that_is_not_json_is_an_error_not_a_crash(sleeps):
-    server = _serve_once(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 13\r\n\r\n<html>x</html")
-    try:
-        settings = resolve_settings({"msgraph:endpoint": f"http://127.0.0.1:{server.getsockname()[1]}",
-                                     "msgraph:accessToken": TOKEN}.get, {})
+    html = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 13\r\n\r\n<html>x</html"
+    with _answering(html) as endpoint:
         with pytest.raises(GraphError, match="HTTP 200 unknown code: not a JSON body: <html>x</html"):
-            GraphClient(settings, lambda: TOKEN, sleep=sleeps).get(PATH)
-    finally:
-        server.close()
+            _client(endpoint, sleeps).get(PATH)
 
 
 def test_tls_failure_is_named_and_not_retried(emulator, sleeps):
-    settings = resolve_settings({"msgraph:endpoint": emulator.url.replace("http://", "https://"),
-                                 "msgraph:accessToken": TOKEN}.get, {})
     with pytest.raises(GraphTransportError, match=r"after 1 attempt\(s\): TLS verification failed \(not retried\)"):
-        GraphClient(settings, lambda: TOKEN, sleep=sleeps).get(PATH)
+        _client(emulator.url.replace("http://", "https://"), sleeps).get(PATH)
     assert sleeps == []
