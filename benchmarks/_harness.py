@@ -68,6 +68,7 @@ class RemoteEmulator:
         self.process: Optional[subprocess.Popen] = None
         self.url = ""
         self._admin = requests.Session()
+        self._admin.headers["Authorization"] = f"Bearer {TOKEN}"  # admin routes need the --token too
 
     def start(self) -> "RemoteEmulator":
         command = [sys.executable, "-m", "pulumi_virtualappointment.emulator",

@@ -86,8 +86,12 @@ class Graph:
         return self.request("DELETE", path, **kwargs)
 
     def admin(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """An admin API call, with the emulator's own token when it was started with one."""
+        headers = dict(kwargs.pop("headers", None) or {})
+        if self.emu.token is not None:
+            headers.setdefault("Authorization", f"Bearer {self.emu.token}")
         kwargs.setdefault("timeout", 5)
-        return self.session.request(method, f"{self.emu.url}/_emulator/{path}", **kwargs)
+        return self.session.request(method, f"{self.emu.url}/_emulator/{path}", headers=headers, **kwargs)
 
     def close(self) -> None:
         self.session.close()

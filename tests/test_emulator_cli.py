@@ -49,13 +49,13 @@ def _first_line(process: subprocess.Popen, timeout: float = 15) -> str:
 
 @pytest.fixture
 def running():
-    """The CLI on a free port; yields ``(process, url)`` and kills it if a test left it running."""
+    """The CLI on a free port; yields ``(process, url, first line)``, killed if a test left it running."""
     process = _launch("--port", "0", "--token", "cli-token")
     try:
         line = _first_line(process)
         match = LISTENING.match(line)
         assert match, f"unexpected first line {line!r}; stderr: {process.stderr.read() if process.poll() is not None else ''}"
-        yield process, match.group(1)
+        yield process, match.group(1), line
     finally:
         if process.poll() is None:
             process.kill()
@@ -79,7 +79,7 @@ def _get(url: str, token: str) -> requests.Response:
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_cli_serves_until_a_signal_then_exits_0_promptly(running, signum):
-    process, url = running
+    process, url, _ = running
     response = _get(url, "cli-token")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "itemNotFound"
@@ -90,6 +90,20 @@ def test_cli_serves_until_a_signal_then_exits_0_promptly(running, signum):
     assert time.monotonic() - started < 2
     with pytest.raises(requests.ConnectionError):
         _get(url, "cli-token")
+
+
+def test_cli_admin_api_needs_the_token_and_the_banner_says_how_without_printing_it(running):
+    _, url, line = running
+    assert f'curl -H "Authorization: Bearer <--token value>" {url}/_emulator/requests' in line
+    assert "cli-token" not in line
+    session = requests.Session()
+    session.trust_env = False
+    try:
+        assert session.get(f"{url}/_emulator/requests", timeout=5).status_code == 401
+        answer = session.get(f"{url}/_emulator/requests", headers={"Authorization": "Bearer cli-token"}, timeout=5)
+        assert (answer.status_code, answer.json()) == (200, [])
+    finally:
+        session.close()
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "example.test"])

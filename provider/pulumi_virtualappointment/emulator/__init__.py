@@ -5,6 +5,9 @@ target this emulator instead. It speaks Graph's wire format (weak ETags, ``If-Ma
 412, Graph error bodies, ``request-id`` headers, 401 without a bearer token) and adds what a
 test needs: a request log, scripted or random faults (429 with ``Retry-After``, 503, 504,
 latency, dropped connections, lost responses), out-of-band edits and an optional state file.
+Over HTTP it answers only requests addressed to it (``Host``, and ``Origin`` when a browser
+sends one), so other web pages can neither read nor change it, and with a token its admin
+API needs that token too; the in-process methods of ``Emulator`` need neither.
 
 In Python::
 

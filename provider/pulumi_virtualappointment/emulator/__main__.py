@@ -1,9 +1,12 @@
 """``python -m pulumi_virtualappointment.emulator``: run the Graph emulator until stopped.
 
 Prints one line, ``Graph emulator listening on http://HOST:PORT (beta) ...``, flushed so a
-parent process can read the URL, then serves until SIGINT or SIGTERM and exits 0. It refuses
-a non-loopback ``--host`` unless ``--allow-remote`` is given: the emulator accepts any bearer
-token and has an unauthenticated admin API, so it must not be reachable from other machines.
+parent process can read the URL, then serves until SIGINT or SIGTERM and exits 0. The line
+also says how to call the admin API; with ``--token`` that takes the same bearer token
+(shown as ``<--token value>``: the token itself is never printed). It refuses a non-loopback
+``--host`` unless ``--allow-remote`` is given: without ``--token`` the emulator accepts any
+bearer token and its admin API has no authentication, so it must not be reachable from
+other machines.
 """
 
 from __future__ import annotations
@@ -51,6 +54,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _admin_usage(emulator: Emulator) -> str:
+    """Where the admin API is and how to call it, the token named but never printed."""
+    admin = f"{emulator.url}/_emulator/"
+    if emulator.token is None:
+        return f"admin API at {admin} (e.g. curl {admin}requests)"
+    return f'admin API at {admin} with the token (e.g. curl -H "Authorization: Bearer <--token value>" {admin}requests)'
+
+
 def _raise_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -61,8 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.allow_remote and not is_loopback(args.host):
         parser.error(
-            f"--host {args.host} is not a loopback address; the emulator accepts any token and its admin API "
-            "has no authentication, so it listens on 127.0.0.1/::1/localhost only (add --allow-remote to override)"
+            f"--host {args.host} is not a loopback address; without --token the emulator accepts any token and its "
+            "admin API has no authentication, so it listens on 127.0.0.1/::1/localhost only (add --allow-remote, "
+            "and a --token, to override)"
         )
     try:
         emulator = Emulator(
@@ -88,8 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     signal.signal(signal.SIGTERM, _raise_interrupt)
-    print(f"Graph emulator listening on {emulator.url} (beta); admin API at {emulator.url}/_emulator/; "
-          "Ctrl+C to stop", flush=True)
+    print(f"Graph emulator listening on {emulator.url} (beta); {_admin_usage(emulator)}; Ctrl+C to stop", flush=True)
     try:
         while True:
             time.sleep(3600)

@@ -1,8 +1,10 @@
 """The admin API under ``/_emulator/``: how tests and the quick start steer the emulator.
 
-No authentication (the emulator refuses to listen beyond loopback by default) and never
-logged, so the request log holds only client traffic. Every route mirrors a method of
-``Emulator``::
+When the emulator was started with a token, every admin request needs
+``Authorization: Bearer <token>`` (401 ``InvalidAuthenticationToken`` otherwise); without one
+it needs none, and only the app's ``Host`` and ``Origin`` checks (see ``_app``) keep other
+web pages out. Admin requests are never logged, so the request log holds only client
+traffic. Every route mirrors a method of ``Emulator`` (which needs no token)::
 
     GET    /_emulator/requests                  Emulator.requests()
     DELETE /_emulator/requests                  Emulator.clear_requests()
@@ -21,6 +23,8 @@ logged, so the request log holds only client traffic. Every route mirrors a meth
 
 ``<path>`` is ``me/onlineMeetings/{id}/virtualAppointment`` or
 ``users/{userId}/onlineMeetings/{id}/virtualAppointment``, segments percent-encoded.
+Failures are Graph errors, as on the Graph routes: 400 for a bad body or path, 404, 405, and
+500 when the state file cannot be written (nothing is changed then).
 """
 
 from __future__ import annotations
@@ -32,10 +36,10 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from ._faults import FaultPlan, Rates
-from ._graph import GraphSettings
+from ._graph import GraphSettings, authenticate
 from ._log import RequestLog
 from ._schema import BodyError, parse_json_object
-from ._store import NotFound, Store
+from ._store import NotFound, PersistError, Store
 from ._wire import Context, graph_error, json_response
 
 __all__ = ["AdminApi", "PREFIX"]
@@ -74,7 +78,11 @@ class AdminApi:
         self._reset_all = reset
 
     def handle(self, request: Request, path: str, ctx: Context) -> Response:
-        """Route and serve one admin request; every failure is a Graph-shaped error."""
+        """Authenticate, route and serve one admin request; every failure is a Graph-shaped error."""
+        if self.settings.token is not None:
+            denied = authenticate(request, ctx, self.settings.token)
+            if denied is not None:
+                return denied
         try:
             endpoint, args = ROUTES.bind("graph.emulator").match(path, method=request.method)
             return getattr(self, f"_{endpoint}")(request, **args)
@@ -89,6 +97,8 @@ class AdminApi:
             return graph_error(ctx, 404, "itemNotFound", str(exc.args[0]))
         except (BodyError, ValueError, TypeError) as exc:
             return graph_error(ctx, 400, "BadRequest", str(exc))
+        except PersistError as exc:
+            return graph_error(ctx, 500, "InternalServerError", str(exc))
 
     @staticmethod
     def _body(request: Request) -> dict[str, Any]:

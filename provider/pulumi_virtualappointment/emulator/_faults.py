@@ -15,6 +15,12 @@ and in the admin HTTP API)::
 ``message`` (the Graph error body) and ``headers`` (extra response headers, e.g. for the
 409 sent while a tenant is provisioned, whose retry header the docs do not name).
 
+``retryAfter`` and ``headers`` become response headers, so they are checked when set, not
+when sent: a header name is an HTTP token, a value is Latin-1 text without CR, LF or other
+control characters (tab allowed), and the headers that frame the response
+(``Content-Length``, ``Transfer-Encoding``, ``Connection`` and the other hop-by-hop ones) are
+the server's own. Anything else would break the response or hang the connection.
+
 Scripted faults are consumed one per Graph request, in order; once the script is empty the
 rates apply, drawn from one seeded ``random.Random`` so a seed reproduces the sequence.
 """
@@ -22,6 +28,7 @@ rates apply, drawn from one seeded ``random.Random`` so a seed reproduces the se
 from __future__ import annotations
 
 import random
+import re
 import threading
 from collections import deque
 from dataclasses import asdict, dataclass, replace
@@ -40,6 +47,9 @@ STATUS_CODES: Mapping[int, tuple[str, str]] = {
 """Statuses a fault may answer with, and the Graph error code and message of each."""
 
 _FAULT_KEYS = {"status", "retryAfter", "code", "message", "headers", "latency", "drop", "lostResponse"}
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
+_SERVERS_HEADERS = {"content-length", "transfer-encoding", "connection", "keep-alive", "te", "trailer", "upgrade"}
 
 
 @dataclass(frozen=True)
@@ -97,11 +107,25 @@ def _optional_text(spec: Mapping[str, Any], name: str) -> str | None:
     return str(value)
 
 
+def _header_value(value: str | None, name: str) -> str | None:
+    if value is not None and not _HEADER_VALUE.fullmatch(value):
+        raise ValueError(
+            f"fault {name} must be header text (Latin-1, no CR, LF or other control characters), got {value!r}"
+        )
+    return value
+
+
 def _headers(value: Any) -> tuple[tuple[str, str], ...]:
     if value is None:
         return ()
     if not isinstance(value, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
         raise ValueError(f"fault headers must be an object of string values, got {value!r}")
+    for name, text in value.items():
+        if not _HEADER_NAME.fullmatch(name):
+            raise ValueError(f"fault headers: {name!r} is not a header name (letters, digits and !#$%&'*+-.^_`|~)")
+        if name.lower() in _SERVERS_HEADERS:
+            raise ValueError(f"fault headers: {name} frames the response and is the server's own")
+        _header_value(text, f"headers[{name!r}]")
     return tuple(value.items())
 
 
@@ -123,7 +147,7 @@ def parse_fault(spec: Mapping[str, Any] | Fault) -> Fault:
     fault = Fault(
         latency=_number(spec.get("latency", 0), "latency"),
         status=status,
-        retry_after=_optional_text(spec, "retryAfter"),
+        retry_after=_header_value(_optional_text(spec, "retryAfter"), "retryAfter"),
         code=_optional_text(spec, "code"),
         message=_optional_text(spec, "message"),
         headers=_headers(spec.get("headers")),
@@ -164,7 +188,8 @@ class Rates:
         _number(self.latency, "latency")
         if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, int)):
             raise ValueError(f"seed must be an integer, got {self.seed!r}")
-        object.__setattr__(self, "retry_after", _optional_text({"retryAfter": self.retry_after}, "retryAfter"))
+        retry_after = _optional_text({"retry_after": self.retry_after}, "retry_after")
+        object.__setattr__(self, "retry_after", _header_value(retry_after, "retry_after"))
 
     def _outcomes(self) -> tuple[tuple[float, Fault], ...]:
         return (

@@ -5,13 +5,15 @@ the resource never left beta. Checks run in the order a client can observe them:
 
 1. ``Authorization: Bearer <token>`` (401 ``InvalidAuthenticationToken``; with a configured
    token, any other token is refused too);
-2. the route (404 for an unknown path, 405 with ``Allow`` for a wrong method);
+2. the route (404 for an unknown path, 405 with ``Allow`` for a wrong method, 400 for a
+   path segment that is not UTF-8 once percent-decoded);
 3. for PUT/PATCH the body: missing (400), not ``application/json`` (415
    ``UnsupportedMediaType``), not a JSON object or an unknown or mistyped property (400
    ``BadRequest`` naming the property);
 4. entity-tag headers: malformed (400, inner ``malformedEntityTag``), then for PATCH and
    DELETE a missing appointment (404 ``itemNotFound``), then a mismatch (412
-   ``PreconditionFailed``, inner ``entityTagDoesNotMatch``). A refused request changes nothing.
+   ``PreconditionFailed``, inner ``entityTagDoesNotMatch``). A refused request changes nothing;
+   nor does a write whose state file cannot be saved (500 ``InternalServerError``).
 
 Success: GET 200 with the entity and its ``ETag``; PUT 201 with the entity (created or
 replaced, as Graph's docs show only 201); PATCH 204 with no body; DELETE 204. PUT and PATCH
@@ -24,17 +26,18 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from typing import Callable
-from urllib.parse import unquote
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound as RouteNotFound
+from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed, NotFound as RouteNotFound
 from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from ._schema import BodyError, parse_json_object
-from ._store import Key, MalformedTag, NotFound, PreconditionFailed, Record, Store, missing
+from ._store import (
+    Key, MalformedTag, NotFound, PersistError, PreconditionFailed, Record, Store, decode_segment, missing,
+)
 from ._wire import Context, graph_error, json_response
 
-__all__ = ["GraphSettings", "GraphApi"]
+__all__ = ["GraphSettings", "GraphApi", "authenticate"]
 
 
 @dataclass
@@ -55,7 +58,10 @@ class _Segment(BaseConverter):
     """One path segment, percent-decoded after routing so ``%2F`` stays inside an id."""
 
     def to_python(self, value: str) -> str:
-        return unquote(value)
+        try:
+            return decode_segment(value)
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from None
 
 
 _PATHS = (
@@ -75,6 +81,23 @@ def _odata_literal(value: str) -> str:
     return value.replace("'", "''")
 
 
+def authenticate(request: Request, ctx: Context, token: str | None) -> Response | None:
+    """``None`` when the request carries ``Bearer <token>`` (any token if ``token`` is None), else the 401."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, credential = header.strip().partition(" ")
+    credential = credential.strip()
+    if not header.strip():
+        message = "Access token is empty."
+    elif scheme.lower() != "bearer" or not credential:
+        message = "The Authorization header must be 'Bearer <access token>'."
+    elif token is not None and not hmac.compare_digest(credential.encode("utf-8"), token.encode("utf-8")):
+        message = "Access token validation failure: this emulator accepts only the token it was started with."
+    else:
+        return None
+    headers = [("WWW-Authenticate", 'Bearer realm="graph-emulator"')]
+    return graph_error(ctx, 401, "InvalidAuthenticationToken", message, headers=headers)
+
+
 class GraphApi:
     """Answers Graph requests from a :class:`Store`; knows nothing of faults or logging."""
 
@@ -84,7 +107,7 @@ class GraphApi:
 
     def handle(self, request: Request, path: str, ctx: Context) -> Response:
         """Authenticate, route and serve one request (``path`` still percent-encoded)."""
-        denied = self._authenticate(request, ctx)
+        denied = authenticate(request, ctx, self.settings.token)
         if denied is not None:
             return denied
         try:
@@ -102,23 +125,6 @@ class GraphApi:
         key = self.store.key_for(args.get("user"), args["meeting"])
         return self._serve(request, key, ctx)
 
-    def _authenticate(self, request: Request, ctx: Context) -> Response | None:
-        header = request.headers.get("Authorization", "")
-        scheme, _, credential = header.strip().partition(" ")
-        credential = credential.strip()
-        if not header.strip():
-            message = "Access token is empty."
-        elif scheme.lower() != "bearer" or not credential:
-            message = "The Authorization header must be 'Bearer <access token>'."
-        elif self.settings.token is not None and not hmac.compare_digest(
-            credential.encode("utf-8"), self.settings.token.encode("utf-8")
-        ):
-            message = "Access token validation failure: this emulator accepts only the token it was started with."
-        else:
-            return None
-        headers = [("WWW-Authenticate", 'Bearer realm="graph-emulator"')]
-        return graph_error(ctx, 401, "InvalidAuthenticationToken", message, headers=headers)
-
     def _serve(self, request: Request, key: Key, ctx: Context) -> Response:
         """Run the verb's handler; map store failures to Graph errors in this one place."""
         handler = self._HANDLERS["GET" if request.method == "HEAD" else request.method]
@@ -134,6 +140,8 @@ class GraphApi:
             return graph_error(ctx, 404, "itemNotFound", str(exc.args[0]))
         except PreconditionFailed as exc:
             return graph_error(ctx, 412, "PreconditionFailed", str(exc), inner_code="entityTagDoesNotMatch")
+        except PersistError as exc:
+            return graph_error(ctx, 500, "InternalServerError", str(exc))
 
     # -- verbs --------------------------------------------------------------------
 

@@ -4,6 +4,10 @@ Tests and the quick start talk to it over real sockets (werkzeug's threaded serv
 the client's whole stack, connection pooling and retries included, is exercised. The same
 object offers in-process equivalents of the admin API for tests that prefer them.
 
+Once listening, the app accepts only requests whose ``Host`` (and ``Origin``, if sent) names
+this emulator (see ``_app``); the in-process methods bypass HTTP and need neither that nor
+the token.
+
 werkzeug's server answers every request with ``Connection: close``, so clients never reuse a
 connection across a restart. ``stop()`` also shuts down connections still being served (a
 request sleeping in an injected latency, say), so a stopped emulator answers nothing more.
@@ -18,7 +22,7 @@ from typing import Any, Mapping
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from ._app import EmulatorApp
+from ._app import EmulatorApp, Hosts
 from ._faults import Fault, Rates
 from ._graph import GraphSettings
 from .._config import is_loopback
@@ -77,7 +81,7 @@ class Emulator:
                 f"refusing to listen on {host!r}: the emulator has no real authentication, so it listens "
                 "on loopback addresses only; pass allow_remote=True to override"
             )
-        self.host, self.port, self.verbose = host, port, verbose
+        self.host, self.port, self.verbose, self.allow_remote = host, port, verbose, allow_remote
         self.settings = GraphSettings(token=token, etag_on_write=etag_on_write)
         self.store = Store(me=me, state_file=state_file)
         self.app = EmulatorApp(self.store, self.settings)
@@ -94,6 +98,7 @@ class Emulator:
         server.open_connections = set()  # type: ignore[attr-defined]
         server.connections_lock = threading.Lock()  # type: ignore[attr-defined]
         server.verbose = self.verbose  # type: ignore[attr-defined]
+        self.app.hosts = Hosts.serving(self.host, server.server_port, self.allow_remote)
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="graph-emulator", daemon=True
         )
@@ -131,6 +136,11 @@ class Emulator:
             raise RuntimeError("the emulator is not running; call start() first")
         host = self.host if ":" not in self.host else f"[{self.host.strip('[]')}]"
         return f"http://{host}:{self._server.server_port}"
+
+    @property
+    def token(self) -> str | None:
+        """The bearer token Graph and admin routes require, or ``None`` (Graph: any; admin: none)."""
+        return self.settings.token
 
     @property
     def etag_on_write(self) -> bool:

@@ -11,8 +11,13 @@ matches any existing appointment. On PATCH and DELETE a missing appointment is 4
 any precondition; on PUT an ``If-Match`` against a missing appointment fails (412), and
 ``If-None-Match: *`` makes PUT create-only.
 
+Each percent-decoded path segment must be UTF-8: ``%FF`` and ``%FE`` would otherwise both
+decode to U+FFFD and address the same appointment, so they are refused (``ValueError``; 400).
+
 With a state file every change is written atomically (temporary file in the same folder,
 fsync, ``os.replace``), so a crash or restart loses nothing and never leaves half a file.
+If that write fails the change is undone in memory too and :class:`PersistError` is raised
+(Graph: 500), so memory, file and answer agree: a failed request changes nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import threading
 import uuid
 from dataclasses import dataclass
 from typing import Any, Mapping, NamedTuple
+from urllib.parse import unquote_to_bytes
 
 from .._model import parse_resource_path, resource_path
 from ._schema import clean_changes, entity_id, merged, replaced, with_join_url
@@ -40,6 +46,8 @@ __all__ = [
     "NotFound",
     "PreconditionFailed",
     "MalformedTag",
+    "PersistError",
+    "decode_segment",
     "missing",
     "parse_entity_tags",
 ]
@@ -90,6 +98,18 @@ class MalformedTag(ValueError):
     """An entity-tag header that is neither ``*`` nor a list of quoted tags (400)."""
 
 
+class PersistError(Exception):
+    """The state file could not be written; the change was undone (Graph: 500)."""
+
+
+def decode_segment(segment: str) -> str:
+    """Percent-decode one path segment, refusing bytes that are not UTF-8 (``ValueError``)."""
+    try:
+        return unquote_to_bytes(segment).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"The path segment '{segment}' is not valid UTF-8 once percent-decoded.") from None
+
+
 def parse_entity_tags(header: str) -> str | frozenset[str]:
     """``*`` or the set of opaque values in an ``If-Match``/``If-None-Match`` header."""
     value = header.strip()
@@ -136,6 +156,8 @@ class Store:
         text = path.strip("/")
         if text.startswith("beta/"):
             text = text[len("beta/"):]
+        for segment in text.split("/"):
+            decode_segment(segment)
         meeting, user = parse_resource_path(text)
         return self.key_for(user, meeting)
 
@@ -193,8 +215,7 @@ class Store:
             current = self._existing(key)
             if tags is not None and not _matches(tags, current):
                 raise PreconditionFailed("The If-Match value does not match the appointment's current ETag.")
-            del self._records[key]
-            self._save()
+            self._apply({key: None})
 
     def edit(self, key: Key, body: Mapping[str, Any]) -> Record:
         """An out-of-band change (as if made in Teams): PATCH semantics, creates if absent."""
@@ -210,8 +231,7 @@ class Store:
     def reset(self) -> None:
         """Forget every appointment (and persist the empty state)."""
         with self._lock:
-            self._records.clear()
-            self._save()
+            self._apply(dict.fromkeys(self._records))
 
     # -- internals ----------------------------------------------------------------
 
@@ -226,9 +246,27 @@ class Store:
         entity = {"id": entity_id(key.user, key.meeting)}
         entity.update(with_join_url(properties, key.user, key.meeting))
         record = Record(entity, self._new_etag())
-        self._records[key] = record
-        self._save()
+        self._apply({key: record})
         return copy.deepcopy(record)
+
+    def _apply(self, changes: Mapping[Key, Record | None]) -> None:
+        """Set each key's record (``None`` removes it) and persist; a failed write undoes it all."""
+        undo = {key: self._records.get(key) for key in changes}
+        self._assign(changes)
+        try:
+            self._save()
+        except Exception as exc:
+            self._assign(undo)
+            raise PersistError(
+                f"The change was not applied: cannot write the emulator's state file {self.state_file}: {exc}"
+            ) from exc
+
+    def _assign(self, changes: Mapping[Key, Record | None]) -> None:
+        for key, record in changes.items():
+            if record is None:
+                self._records.pop(key, None)
+            else:
+                self._records[key] = record
 
     def _new_etag(self) -> str:
         raw = uuid.uuid4().bytes + next(self._versions).to_bytes(4, "big")

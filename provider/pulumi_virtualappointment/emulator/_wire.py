@@ -11,6 +11,9 @@ client can log both as Graph's best practices ask. Every error has Graph's body:
 ``innerError.code`` appears only for detailed codes (``entityTagDoesNotMatch``,
 ``malformedEntityTag``); ``client-request-id`` only when the caller sent one. ``date`` is
 UTC in Graph's own format (``2023-05-17T15:46:52``, no zone suffix).
+
+A request body is at most 1 MiB (``MAX_BODY``) however it arrives, with a ``Content-Length``
+or chunked; a larger one is refused whole (413), never cut short.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 from urllib.parse import quote
 
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 __all__ = [
@@ -32,6 +36,7 @@ __all__ = [
     "graph_error",
     "stamp",
     "raw_path",
+    "read_body",
 ]
 
 GRAPH_JSON = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
@@ -44,6 +49,18 @@ class GraphRequest(Request):
     """A werkzeug request that refuses bodies over 1 MiB (413) instead of buffering them."""
 
     max_content_length = MAX_BODY
+
+
+def read_body(request: Request) -> bytes:
+    """The whole body (cached for ``get_data``); ``RequestEntityTooLarge`` when over the limit.
+
+    werkzeug refuses a ``Content-Length`` over the limit, but stops reading a chunked body at
+    the limit without a word: a chunked body that fills it is checked for one byte more.
+    """
+    raw = request.get_data(cache=True)
+    if len(raw) >= MAX_BODY and request.content_length is None and request.input_stream.read(1):
+        raise RequestEntityTooLarge()
+    return raw
 
 
 @dataclass(frozen=True)
