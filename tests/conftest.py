@@ -8,10 +8,20 @@ from pulumi.dynamic import Config, ConfigureRequest
 from pulumi_virtualappointment import VirtualAppointmentProvider
 from pulumi_virtualappointment._client import GraphClient
 from pulumi_virtualappointment._config import resolve_settings
+from pulumi_virtualappointment._provider import _CLAIMED
 from pulumi_virtualappointment.emulator import Emulator
 
 TOKEN = "test-token-7f3c9a1e-do-not-leak"
 """A recognisable fake bearer token: tests search outputs and errors for it."""
+
+
+@pytest.fixture(autouse=True)
+def _fresh_provider_process():
+    """Each test is a deployment of its own: the real engine starts one provider host per
+    deployment, so what a host remembers (meetings its creates now manage) never crosses tests."""
+    _CLAIMED.clear()
+    yield
+    _CLAIMED.clear()
 
 
 @pytest.fixture

@@ -1,18 +1,42 @@
-"""Test stand-ins for the Pulumi engine (the CLI cannot be installed on our machines).
+"""A test stand-in for the Pulumi engine (the CLI cannot be installed on our machines).
 
 ``ProviderServer`` starts the provider host the engine itself launches for dynamic resources
 (``python -m pulumi.dynamic``) and talks to it over gRPC with the SDK's own protobuf stubs and
-serialisation. ``Engine`` sequences those calls the way the engine does for ``preview``,
-``up``, ``refresh`` and ``destroy``, keeping state (inputs and outputs per resource) in a JSON
-file. ``run_program`` executes a real Pulumi program under ``pulumi.runtime`` mocks whose
-``new_resource`` forwards each dynamic resource to that engine stand-in.
+serialisation. ``Engine`` sequences those calls in the orders the engine uses, read from its
+source (pulumi/pulumi at 1b59498, ``pkg/resource/deploy/step_generator.go`` and ``step.go``):
 
-These are test stand-ins, not the engine: they mirror its provider protocol, not its planner.
+- one provider host per deployment (``up``, ``preview``, ``refresh``, ``destroy``), configured
+  with the stack config and told that the host accepts no secrets: values reach it plain, and
+  outputs are marked secret again by top-level key (the input's, plus additional_secret_outputs);
+- ``ignore_changes``: ignored inputs take their old values before Check (step_generator.go:1267);
+- Check with the old inputs, then Diff with the old *outputs*; a Diff that answers DIFF_UNKNOWN
+  is settled by the engine's own diff of old and new inputs, which yields the changed keys
+  (step_generator.go:2996), and ``replace_on_changes`` turns changed keys into replace keys
+  (``applyReplaceOnChanges``, step_generator.go:3170);
+- replacement: create-before-delete by default, the old resource deleted after every create and
+  update of the run (step_generator.go:2164); delete-before-replace when the Diff or the
+  resource option asks (step_generator.go:2043), the option winning;
+- ``retain_on_delete``: the old resource's Delete is never called (step.go:661);
+- refresh: Read with the recorded inputs and outputs; an empty id means gone; the provider's inputs
+  replace the recorded ones; then the refresh Diff, called with the refreshed inputs/outputs as
+  "old" and the recorded inputs as "new" (step.go:1616-1710); Reads run during previews too;
+- ``get`` (ReadResource): Read with the program's inputs as both inputs and state; only an
+  answer without outputs is "does not exist" (step.go:1338-1368), which the dynamic host never
+  gives, so a provider must fail a missing ``get`` itself;
+- ``import_``: Read with the id alone, which the dynamic host cannot serve (pulumi/pulumi#16175).
+
+``run_program`` runs a real Pulumi program under ``pulumi.runtime`` mocks whose monitor hands every
+dynamic resource, with its resource options, to the engine stand-in.
+
+This replays the engine's provider calls; it is not the engine. It has no dependency graph (no
+dependent replacements, deletes in declaration order), no plans, no protect, no targets, no
+parallelism between resources, and it diffs inputs at the top level only.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import runpy
@@ -21,15 +45,17 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 import grpc
 import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 PROVIDER_KEY = "__provider"
 TYPE = "pulumi-python:dynamic/virtualappointment:VirtualAppointment"
+DIFF = provider_pb2.DiffResponse
 
 
 def to_struct(props: dict) -> Any:
@@ -42,6 +68,24 @@ def to_struct(props: dict) -> Any:
 
 def from_struct(struct: Any) -> dict:
     return rpc.deserialize_properties(struct, keep_unknowns=True)
+
+
+def plain(value: Any) -> Any:
+    """``value`` with every secret marker removed (what a host that accepts no secrets receives)."""
+    value = rpc.unwrap_rpc_secret(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def _has_unknown(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_has_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_unknown(v) for v in value)
+    return value == rpc.UNKNOWN
 
 
 class ProviderError(Exception):
@@ -70,7 +114,8 @@ class ProviderServer:
         port = int(self.process.stdout.readline().decode().strip())
         self.channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
-        self.stub.Configure(provider_pb2.ConfigureRequest(args=to_struct(self.config), acceptSecrets=False))
+        answer = self.stub.Configure(provider_pb2.ConfigureRequest(args=to_struct(self.config), acceptSecrets=False))
+        self.accepts_secrets = answer.acceptSecrets
         return self
 
     def stop(self) -> None:
@@ -78,6 +123,7 @@ class ProviderServer:
             self.channel.close()
             self.process.terminate()
             self.process.wait(timeout=10)
+            self.stderr = self.process.stderr.read().decode(errors="replace")
             self.process.stdout.close()
             self.process.stderr.close()
             self.process = None
@@ -98,8 +144,10 @@ class ProviderServer:
         answer = self.call("Check", provider_pb2.CheckRequest(urn=urn, olds=to_struct(olds), news=to_struct(news)))
         return from_struct(answer.inputs), [(f.property, f.reason) for f in answer.failures]
 
-    def diff(self, urn: str, id_: str, olds: dict, news: dict) -> provider_pb2.DiffResponse:
-        return self.call("Diff", provider_pb2.DiffRequest(urn=urn, id=id_, olds=to_struct(olds), news=to_struct(news)))
+    def diff(self, urn: str, id_: str, olds: dict, news: dict, old_inputs: Optional[dict] = None) -> Any:
+        request = provider_pb2.DiffRequest(urn=urn, id=id_, olds=to_struct(olds), news=to_struct(news),
+                                           old_inputs=to_struct(old_inputs or {}))
+        return self.call("Diff", request)
 
     def create(self, urn: str, inputs: dict, preview: bool = False) -> tuple[str, dict]:
         answer = self.call("Create", provider_pb2.CreateRequest(urn=urn, properties=to_struct(inputs), preview=preview))
@@ -119,23 +167,56 @@ class ProviderServer:
 
 
 @dataclass
+class Options:
+    """The resource options the engine acts on, as the program registered them."""
+
+    delete_before_replace: Optional[bool] = None
+    ignore_changes: list = field(default_factory=list)
+    replace_on_changes: list = field(default_factory=list)
+    retain_on_delete: bool = False
+    additional_secret_outputs: list = field(default_factory=list)
+    import_id: str = ""
+
+    @classmethod
+    def of(cls, request: Any) -> "Options":
+        return cls(
+            delete_before_replace=request.deleteBeforeReplace if request.deleteBeforeReplaceDefined else None,
+            ignore_changes=list(request.ignoreChanges),
+            replace_on_changes=list(request.replaceOnChanges),
+            retain_on_delete=bool(request.retainOnDelete),
+            additional_secret_outputs=list(request.additionalSecretOutputs),
+            import_id=request.importId,
+        )
+
+
+@dataclass
 class Step:
     """What the engine stand-in did for one resource in one run."""
 
     name: str
-    op: str  # same, create, update, replace, delete, refresh
+    op: str  # same, create, update, replace, delete, refresh, read, failed
     failures: list = field(default_factory=list)
+    detail: dict = field(default_factory=dict)
+
+
+def _covers(path: str, key: str) -> bool:
+    """Whether a property path (``userId``, ``settings.x``, ``*``) covers top-level ``key``."""
+    return path == "*" or path == key or path.startswith(key + ".") or path.startswith(key + "[")
 
 
 class Engine:
     """Sequences provider calls as the engine does; state in a JSON file (name -> id/inputs/outputs)."""
 
-    def __init__(self, server: ProviderServer, state_file: Path):
-        self.server = server
+    def __init__(self, config: dict[str, Any], state_file: Path, env: Optional[dict] = None):
+        self.config, self.env = config, env
         self.state_file = Path(state_file)
         self.steps: list[Step] = []
         self.seen: set[str] = set()
+        self.server: Optional[ProviderServer] = None
+        self._pending: list[dict] = []
         self._lock = threading.Lock()  # the mock monitor registers resources from several threads
+
+    # -- state -----------------------------------------------------------------------------------
 
     def load(self) -> dict:
         return json.loads(self.state_file.read_text()) if self.state_file.exists() else {}
@@ -147,99 +228,236 @@ class Engine:
     def urn(name: str) -> str:
         return f"urn:pulumi:dev::test::{TYPE}::{name}"
 
-    def register(self, name: str, inputs: dict, preview: bool) -> tuple[str, dict]:
+    # -- deployments -------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def deployment(self, preview: bool = False) -> Iterator["Engine"]:
+        """One deployment: a fresh provider host; replaced and dropped resources deleted at the end."""
+        self.seen, self.steps, self._pending = set(), [], []
+        self.server = ProviderServer(self.config, self.env).start()
+        try:
+            yield self
+            if not preview:
+                self._delete_pending()
+        finally:
+            self.server.stop()
+
+    def refresh(self, preview: bool = False) -> None:
+        """``pulumi refresh``: Read every resource, the provider's inputs replacing the recorded ones,
+        then the refresh Diff (step.go:1580-1710); ``preview`` reads but records nothing."""
+        with self.deployment(preview=True):
+            state = self.load()
+            for name, entry in list(state.items()):
+                if not entry.get("external"):
+                    self._refresh_one(name, entry, state)
+            if not preview:
+                self.save(state)
+
+    def destroy(self) -> None:
+        """``pulumi destroy``: delete every resource (in reverse order of declaration)."""
+        with self.deployment():
+            pass  # nothing is declared: every resource is unseen
+
+    # -- what a registration does ------------------------------------------------------------------
+
+    def register(self, name: str, inputs: dict, options: Options, preview: bool) -> tuple[str, dict]:
         """One resource registration: Check, Diff, then Create/Update/Replace unless previewing."""
         with self._lock:
-            return self._register(name, inputs, preview)
+            if options.import_id:
+                return self._import(name, options)
+            return self._register(name, inputs, options, preview)
 
-    def _register(self, name: str, inputs: dict, preview: bool) -> tuple[str, dict]:
+    def _register(self, name: str, inputs: dict, options: Options, preview: bool) -> tuple[str, dict]:
         self.seen.add(name)
         state = self.load()
         old = state.get(name)
         urn = self.urn(name)
-        checked, failures = self.server.check(urn, old["inputs"] if old else {}, inputs)
-        if failures:
-            self.steps.append(Step(name, "failed", failures))
-            raise ProviderError("Check", "; ".join(f"{p}: {r}" for p, r in failures))
+        secret = sorted({k for k, v in inputs.items() if rpc.is_rpc_secret(v)} | set(options.additional_secret_outputs))
+        news = plain(inputs)
+        if old is not None:
+            news = self._ignored(news, old["inputs"], options.ignore_changes)
+        checked = self._check(name, urn, old["inputs"] if old else {}, news)
         if old is None:
             self.steps.append(Step(name, "create"))
             if preview:
                 return "", checked
             id_, outs = self.server.create(urn, checked)
         else:
-            diff = self.server.diff(urn, old["id"], old["outputs"], checked)
-            if diff.changes != provider_pb2.DiffResponse.DIFF_SOME:
+            changed, replace_keys, dbr = self._diff(urn, old, checked, options)
+            if not changed:
                 self.steps.append(Step(name, "same"))
-                return old["id"], old["outputs"]
-            if list(diff.replaces):
-                self.steps.append(Step(name, "replace"))
+                old.update(inputs=checked, options=self._kept(options), secret=secret)
+                if not preview:
+                    state[name] = old
+                    self.save(state)
+                return old["id"], self._marked(old["outputs"], secret)
+            if replace_keys:
+                self.steps.append(Step(name, "replace", detail={"keys": replace_keys, "deleteBeforeReplace": dbr}))
                 if preview:
                     return old["id"], checked
+                checked = self._check(name, urn, {}, news)  # the engine checks again for a replacement
+                if dbr:
+                    self._delete(name, old)
+                else:
+                    self._pending.append({"name": name, **old})
                 id_, outs = self.server.create(urn, checked)
-                self.server.delete(urn, old["id"], old["outputs"])
             else:
                 self.steps.append(Step(name, "update"))
                 if preview:
                     return old["id"], checked
                 id_, outs = old["id"], self.server.update(urn, old["id"], old["outputs"], checked)
-        state[name] = {"id": id_, "inputs": checked, "outputs": outs}
+        state[name] = {"id": id_, "inputs": checked, "outputs": outs, "options": self._kept(options), "secret": secret}
         self.save(state)
-        return id_, outs
+        return id_, self._marked(outs, secret)
 
-    def delete_unseen(self) -> None:
-        """After a program run: resources it no longer declares are deleted."""
-        state = self.load()
-        for name in sorted(set(state) - self.seen):
-            self.server.delete(self.urn(name), state[name]["id"], state[name]["outputs"])
-            self.steps.append(Step(name, "delete"))
+    def _check(self, name: str, urn: str, olds: dict, news: dict) -> dict:
+        checked, failures = self.server.check(urn, olds, news)
+        if failures:
+            self.steps.append(Step(name, "failed", failures))
+            raise ProviderError("Check", "; ".join(f"{p}: {r}" for p, r in failures))
+        return checked
+
+    def _diff(self, urn: str, old: dict, news: dict, options: Options) -> tuple[bool, list, bool]:
+        """(changes, replace keys, delete before replace), as the step generator settles them."""
+        answer = self.server.diff(urn, old["id"], old["outputs"], news, old["inputs"])
+        replace_keys, changed_keys = list(answer.replaces), []
+        if answer.changes == DIFF.DIFF_UNKNOWN:
+            new_inputs = self._ignored(news, old["inputs"], options.ignore_changes)
+            changed_keys = sorted(
+                k for k in {*old["inputs"], *new_inputs}
+                if old["inputs"].get(k) != new_inputs.get(k) or _has_unknown(new_inputs.get(k))
+            )
+            changed = bool(changed_keys)
+        else:
+            changed = answer.changes == DIFF.DIFF_SOME
+        replace_keys += [k for k in changed_keys if k not in replace_keys
+                         and any(_covers(p, k) for p in options.replace_on_changes)]
+        dbr = answer.deleteBeforeReplace if options.delete_before_replace is None else options.delete_before_replace
+        return changed, replace_keys, bool(dbr)
+
+    @staticmethod
+    def _ignored(news: dict, old_inputs: dict, paths: list) -> dict:
+        """``processIgnoreChanges`` at the top level: an ignored key keeps its old value."""
+        result = dict(news)
+        for key in {*news, *old_inputs}:
+            if any(_covers(p, key) for p in paths):
+                if key in old_inputs:
+                    result[key] = old_inputs[key]
+                else:
+                    result.pop(key, None)
+        return result
+
+    @staticmethod
+    def _kept(options: Options) -> dict:
+        return {"retainOnDelete": options.retain_on_delete}
+
+    @staticmethod
+    def _marked(outputs: dict, secret: list) -> dict:
+        """Outputs as the program sees them: plain, but secret where the engine marks them."""
+        return {k: rpc.wrap_rpc_secret(v) if k in secret else v for k, v in outputs.items() if k != PROVIDER_KEY}
+
+    def _refresh_one(self, name: str, entry: dict, state: dict) -> None:
+        urn = self.urn(name)
+        id_, outs, inputs = self.server.read(urn, entry["id"], entry["outputs"], entry["inputs"])
+        if not id_:
+            self.steps.append(Step(name, "refresh", detail={"gone": True}))
             del state[name]
-        self.save(state)
+            return
+        new_inputs = inputs or entry["inputs"]
+        answer = self.server.diff(urn, id_, outs, entry["inputs"], new_inputs)
+        changed = answer.changes == DIFF.DIFF_SOME or (
+            answer.changes == DIFF.DIFF_UNKNOWN and plain(new_inputs) != plain(entry["inputs"]))
+        self.steps.append(Step(name, "refresh", detail={"changed": changed}))
+        state[name] = {**entry, "id": id_, "inputs": new_inputs, "outputs": outs}
 
-    def refresh(self) -> None:
-        """``pulumi refresh``: Read every resource; the provider's inputs replace the recorded ones."""
+    def read_resource(self, name: str, id_: str, inputs: dict, options: Options) -> tuple[str, dict]:
+        """``Resource.get``: Read with the program's inputs as both inputs and state (step.go:1338)."""
+        with self._lock:
+            self.seen.add(name)
+            _, outs, _ = self.server.read(self.urn(name), id_, plain(inputs), plain(inputs))
+            if not outs:  # the engine's only "does not exist" (step.go:1366)
+                raise ProviderError("Read", f"resource '{id_}' does not exist")
+            self.steps.append(Step(name, "read"))
+            secret = sorted(set(options.additional_secret_outputs))
+            state = self.load()
+            state[name] = {"id": id_, "inputs": plain(inputs), "outputs": outs, "external": True, "secret": secret}
+            self.save(state)
+            return id_, self._marked(outs, secret)
+
+    def _import(self, name: str, options: Options) -> tuple[str, dict]:
+        """``import_``: the engine reads the id alone; the dynamic host needs the provider key."""
+        self.seen.add(name)
+        _, outs, _ = self.server.read(self.urn(name), options.import_id, {}, {})
+        return options.import_id, outs
+
+    # -- deletes ------------------------------------------------------------------------------------
+
+    def _delete(self, name: str, entry: dict) -> None:
+        if entry.get("external"):
+            return
+        self.steps.append(Step(name, "delete", detail={"retained": bool(entry.get("options", {}).get("retainOnDelete"))}))
+        if not entry.get("options", {}).get("retainOnDelete"):
+            self.server.delete(self.urn(name), entry["id"], entry["outputs"])
+
+    def _delete_pending(self) -> None:
+        """After every create and update: replaced resources, then those the program dropped."""
+        for entry in self._pending:
+            self._delete(entry["name"], entry)
         state = self.load()
-        for name, entry in list(state.items()):
-            id_, outs, inputs = self.server.read(self.urn(name), entry["id"], entry["outputs"], entry["inputs"])
-            self.steps.append(Step(name, "refresh"))
-            if not id_:
-                del state[name]
-            else:
-                state[name] = {"id": id_, "inputs": inputs or entry["inputs"], "outputs": outs}
+        for name in reversed([n for n in state if n not in self.seen]):
+            self._delete(name, state.pop(name))
         self.save(state)
 
-    def destroy(self) -> None:
-        self.seen = set()
-        self.delete_unseen()
 
-
-class ForwardingMocks(pulumi.runtime.Mocks):
-    """``pulumi.runtime`` mocks that hand dynamic resources to the engine stand-in."""
+class _Monitor(pulumi_mocks.MockMonitor):
+    """The SDK's mock monitor, handing dynamic resources and their options to the engine stand-in."""
 
     def __init__(self, engine: Engine, preview: bool):
+        super().__init__(_Mocks())
         self.engine, self.preview = engine, preview
 
+    def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
+        if request.type != TYPE:
+            return super().RegisterResource(request)
+        urn = self.make_urn(request.parent, request.type, request.name)
+        inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
+        id_, outs = self.engine.register(request.name, inputs, Options.of(request), self.preview)
+        self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, id_ or None, outs)
+        obj = pulumi_mocks._sync_await(rpc.serialize_properties(outs, {}))
+        return pulumi_mocks.resource_pb2.RegisterResourceResponse(urn=urn, id=id_ or None, object=obj)
+
+    def ReadResource(self, request):  # noqa: N802
+        if request.type != TYPE:
+            return super().ReadResource(request)
+        urn = self.make_urn(request.parent, request.type, request.name)
+        inputs = rpc.deserialize_properties(request.properties)
+        options = Options(additional_secret_outputs=list(request.additionalSecretOutputs))
+        _, outs = self.engine.read_resource(request.name, request.id, inputs, options)
+        obj = pulumi_mocks._sync_await(rpc.serialize_properties(outs, {}))
+        return pulumi_mocks.resource_pb2.ReadResourceResponse(urn=urn, properties=obj)
+
+
+class _Mocks(pulumi.runtime.Mocks):
+    """Other resource types (none in our programs) echo their inputs."""
+
     def new_resource(self, args: pulumi.runtime.MockResourceArgs):
-        if args.typ != TYPE:
-            return f"{args.name}-id", dict(args.inputs)
-        id_, outs = self.engine.register(args.name, dict(args.inputs), self.preview)
-        return id_ or None, {k: v for k, v in outs.items() if k != PROVIDER_KEY}
+        return f"{args.name}-id", dict(args.inputs)
 
     def call(self, args: pulumi.runtime.MockCallArgs):
         return {}
 
 
 def run_program(program: Path, engine: Engine, config: dict[str, str], preview: bool = False, project: str = "test") -> None:
-    """Run a real Pulumi program file under mocks, forwarding to ``engine``; then delete what it dropped."""
-    engine.seen = set()
-    engine.steps = []
-    pulumi.runtime.set_mocks(ForwardingMocks(engine, preview), project=project, stack="dev", preview=preview)
-    pulumi.runtime.set_all_config(config)
-    cwd = os.getcwd()
-    os.chdir(program.parent)
-    try:
-        pulumi.runtime.test(lambda: runpy.run_path(str(program), run_name="__main__"))()
-    finally:
-        os.chdir(cwd)
-        pulumi.runtime.set_all_config({})
-    if not preview:
-        engine.delete_unseen()
+    """Run a real Pulumi program file as one deployment of ``engine`` (``pulumi up``, or
+    ``pulumi preview`` with ``preview=True``); resources it no longer declares are deleted."""
+    with engine.deployment(preview=preview):
+        pulumi.runtime.set_mocks(_Mocks(), project=project, stack="dev", preview=preview,
+                                 monitor=_Monitor(engine, preview))
+        pulumi.runtime.set_all_config(config)
+        cwd = os.getcwd()
+        os.chdir(program.parent)
+        try:
+            pulumi.runtime.test(lambda: runpy.run_path(str(program), run_name="__main__"))()
+        finally:
+            os.chdir(cwd)
+            pulumi.runtime.set_all_config({})

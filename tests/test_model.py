@@ -54,7 +54,11 @@ def test_none_values_are_unmanaged_and_strings_are_stripped():
     [
         ({}, "onlineMeetingId", "is required: set online_meeting_id"),
         ({"onlineMeetingId": 5}, "onlineMeetingId", "expected a string, got int 5"),
-        ({"onlineMeetingId": "a/b"}, "onlineMeetingId", "must not contain spaces, '/'"),
+        ({"onlineMeetingId": "a/b"}, "onlineMeetingId", "must be one id: no spaces, control characters, '/'"),
+        ({"onlineMeetingId": ".."}, "onlineMeetingId", "and not '.' or '..', got '..'"),
+        ({"onlineMeetingId": "."}, "onlineMeetingId", "and not '.' or '..', got '.'"),
+        ({"onlineMeetingId": "m", "userId": ".."}, "userId", "and not '.' or '..', got '..'"),
+        ({"onlineMeetingId": "m\x00x"}, "onlineMeetingId", "must be one id: no spaces, control characters"),
         ({"onlineMeetingId": "m", "userId": ""}, "userId", "must not be empty"),
         ({"onlineMeetingId": "m", "settings": {"allowClientToJoinUsingBrowser": "yes"}},
          "settings.allowClientToJoinUsingBrowser", "expected true or false, got 'yes'"),

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import TOKEN
-from engine import Engine, ProviderServer, run_program
+from engine import Engine, run_program
 from pulumi_virtualappointment.emulator import Emulator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,16 +24,10 @@ def emulator():
         yield emu
 
 
-@pytest.fixture(scope="module")
-def server(emulator):
-    with ProviderServer({"msgraph:endpoint": emulator.url, "msgraph:accessToken": TOKEN}) as server:
-        yield server
-
-
 @pytest.fixture
-def engine(server, emulator, tmp_path):
+def engine(emulator, tmp_path):
     emulator.reset()
-    return Engine(server, tmp_path / "state.json")
+    return Engine({"msgraph:endpoint": emulator.url, "msgraph:accessToken": TOKEN}, tmp_path / "state.json")
 
 
 def _ops(engine):

@@ -27,25 +27,23 @@ INPUTS = {
 
 
 @pytest.fixture(scope="module")
-def served():
+def emulator():
     from pulumi_virtualappointment.emulator import Emulator
 
     with Emulator(token=TOKEN) as emu:
-        config = {"msgraph:endpoint": emu.url, "msgraph:accessToken": TOKEN}
-        with ProviderServer(config) as server:
-            yield server, emu
+        yield emu
+
+
+def _host(emulator):
+    """A provider host as the engine starts one: a new one for every deployment."""
+    return ProviderServer({"msgraph:endpoint": emulator.url, "msgraph:accessToken": TOKEN})
 
 
 @pytest.fixture
-def server(served):
-    server, emu = served
-    emu.reset()
-    return server
-
-
-@pytest.fixture
-def emulator(served):
-    return served[1]
+def server(emulator):
+    emulator.reset()
+    with _host(emulator) as server:
+        yield server
 
 
 def _up(server):
@@ -83,7 +81,7 @@ def test_one_field_update_is_one_patch_with_exact_body_and_if_match(server, emul
     checked, id_, outs = _up(server)
     emulator.clear_requests()
     news, _ = server.check(URN, checked, {**INPUTS, "externalAppointmentId": "AAMkADKnAAA="})
-    assert server.diff(URN, id_, outs, news).changes == provider_pb2.DiffResponse.DIFF_SOME
+    assert server.diff(URN, id_, outs, news).changes == provider_pb2.DiffResponse.DIFF_UNKNOWN
     new_outs = server.update(URN, id_, outs, news)
     [patch] = emulator.requests()
     assert (patch["method"], patch["raw_body"], patch["headers"]["if-match"]) == (
@@ -99,7 +97,7 @@ def test_out_of_band_edit_then_refresh_then_update(server, emulator):
     with pytest.raises(ProviderError) as caught:
         server.update(URN, id_, outs, news)
     assert "changed outside this program since the last deployment" in caught.value.details
-    assert "Run `pulumi refresh`" in caught.value.details
+    assert "so nothing was written: run `pulumi refresh` to accept the change" in caught.value.details
     assert emulator.get(PATH)["externalAppointmentId"] is None
 
     read_id, read_outs, read_inputs = server.read(URN, id_, outs, checked)
@@ -119,7 +117,7 @@ def test_preview_with_unknown_values_passes_check_and_reports_changes(server, em
     emulator.clear_requests()
     news, failures = server.check(URN, checked, {**INPUTS, "externalAppointmentUrl": rpc.UNKNOWN})
     assert failures == [] and isinstance(news["externalAppointmentUrl"], Unknown)
-    assert server.diff(URN, id_, outs, news).changes == provider_pb2.DiffResponse.DIFF_SOME
+    assert server.diff(URN, id_, outs, news).changes == provider_pb2.DiffResponse.DIFF_UNKNOWN
     replaced, _ = server.check(URN, checked, {**INPUTS, "onlineMeetingId": rpc.UNKNOWN})
     assert list(server.diff(URN, id_, outs, replaced).replaces) == ["onlineMeetingId"]
     assert emulator.requests() == []
@@ -138,9 +136,18 @@ def test_adoption_over_grpc(server, emulator):
 
 def test_delete_over_grpc(server, emulator):
     _, id_, outs = _up(server)
+    with _host(emulator) as later:  # `pulumi destroy`: a later deployment, a provider host of its own
+        later.delete(URN, id_, outs)
+        assert emulator.get(PATH) is None
+        later.delete(URN, id_, outs)  # already gone: done, not an error
+
+
+def test_a_delete_in_the_deployment_that_created_the_appointment_keeps_it(server, emulator):
+    """A replacement whose new resource adopted the old one's appointment: create, then delete."""
+    _, id_, outs = _up(server)
+    emulator.clear_requests()
     server.delete(URN, id_, outs)
-    assert emulator.get(PATH) is None
-    server.delete(URN, id_, outs)  # already gone: done, not an error
+    assert emulator.requests() == [] and emulator.get(PATH) is not None
 
 
 def test_get_by_id_reads_everything_over_grpc(server, emulator):

@@ -17,9 +17,12 @@ from pulumi_virtualappointment import (
     AuthenticationError,
     ConflictError,
     GraphTransportError,
+    InvalidInputError,
+    NotFoundError,
     ThrottledError,
 )
 from conftest import TOKEN, configured_provider
+from pulumi_virtualappointment._provider import _CLAIMED
 
 PATH = "me/onlineMeetings/MSpkYzE3/virtualAppointment"
 USER_PATH = "users/u-42/onlineMeetings/MSpkYzE3/virtualAppointment"
@@ -201,6 +204,7 @@ def test_get_by_id_reads_everything_graph_holds(provider, emulator):
 
 def test_delete_sends_delete_and_treats_404_as_done(provider, emulator):
     created = _create(provider, emulator)
+    _CLAIMED.clear()  # `pulumi destroy` runs in a provider host of its own, which created nothing
     provider.delete(created.id, created.outs)
     provider.delete(created.id, created.outs)
     assert [(r["method"], r["status"]) for r in emulator.requests()] == [("DELETE", 204), ("DELETE", 404)]
@@ -269,3 +273,116 @@ def test_check_and_diff_need_no_credentials_and_no_network():
     checked = provider.check({}, {"onlineMeetingId": "m", "__provider": "p"})
     assert checked.failures == [] and checked.inputs == {"onlineMeetingId": "m"}
     assert provider.diff(PATH, {"onlineMeetingId": "m", "etag": "e"}, checked.inputs).changes is False
+
+
+# -- never overwrite, never delete what is not ours (the hardening issue) -------------------------
+
+
+class _SeedBeforePut:
+    """A GraphClient stand-in: another writer creates the appointment between create's GET and PUT."""
+
+    def __init__(self, client, emulator, entity):
+        self._client, self._emulator, self._entity = client, emulator, entity
+
+    def put(self, path, body, if_none_match=None):
+        self._emulator.seed(PATH, self._entity)
+        return self._client.put(path, body, if_none_match)
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+
+def _racing(provider, emulator, entity):
+    client = provider._client
+    provider._client = _SeedBeforePut(client, emulator, entity)
+    provider._client.for_operation = lambda: provider._client
+
+
+def test_create_puts_with_if_none_match_star(provider, emulator):
+    provider.create(dict(PROPS))
+    put = emulator.requests()[1]
+    assert (put["method"], put["headers"].get("if-none-match")) == ("PUT", "*")
+
+
+def test_an_appointment_created_between_get_and_put_is_not_overwritten(provider, emulator):
+    _racing(provider, emulator, {"externalAppointmentId": "theirs"})
+    with pytest.raises(AppointmentExistsError, match="already has a virtualAppointment .* set\\s+adopt_existing=True"):
+        provider.create(dict(PROPS))
+    assert [(r["method"], r["status"]) for r in emulator.requests()] == [("GET", 404), ("PUT", 412)]
+    assert emulator.get(PATH)["externalAppointmentId"] == "theirs"
+    assert emulator.get(PATH)["appointmentClients"] is None
+
+
+def test_the_same_race_while_adopting_adopts_with_a_minimal_patch(provider, emulator):
+    _racing(provider, emulator, {"externalAppointmentId": "theirs", "externalAppointmentUrl": "https://keep/me"})
+    result = provider.create({**PROPS, "adoptExisting": True})
+    assert [(r["method"], r["status"]) for r in emulator.requests()] == [
+        ("GET", 404), ("PUT", 412), ("GET", 200), ("PATCH", 204)]
+    assert emulator.get(PATH)["externalAppointmentUrl"] == "https://keep/me"
+    assert emulator.get(PATH)["externalAppointmentId"] == "AAMkADKnAAA="
+    assert result.outs["etag"] == emulator.etag(PATH)
+
+
+def test_a_new_user_id_that_reaches_the_appointment_is_recorded_with_one_get(provider, emulator):
+    created = _create(provider, emulator)
+    me = emulator.me.upper()  # the signed-in user's own id, spelled differently
+    result = provider.update(created.id, created.outs, {**PROPS, "userId": me})
+    own = f"users/{me}/onlineMeetings/MSpkYzE3/virtualAppointment"
+    assert _log(emulator) == [("GET", "/beta/" + own, None, None)]
+    assert result.outs == {**created.outs, "userId": me}
+    assert provider.read(created.id, result.outs).id == own  # a refresh moves the resource id along
+    assert emulator.get(PATH)["externalAppointmentId"] == "AAMkADKnAAA="
+
+
+def test_a_new_user_id_and_a_change_is_one_get_and_one_patch_at_the_new_address(provider, emulator):
+    created = _create(provider, emulator)
+    result = provider.update(created.id, created.outs, {**PROPS, "userId": emulator.me, "externalAppointmentId": "x"})
+    own = f"/beta/users/{emulator.me}/onlineMeetings/MSpkYzE3/virtualAppointment"
+    assert _log(emulator) == [("GET", own, None, None), ("PATCH", own, {"externalAppointmentId": "x"}, created.outs["etag"])]
+    assert result.outs["etag"] == emulator.etag(PATH)
+
+
+def test_a_new_user_id_that_does_not_reach_the_appointment_changes_nothing(provider, emulator):
+    created = _create(provider, emulator)
+    with pytest.raises(NotFoundError) as caught:
+        provider.update(created.id, created.outs, {**PROPS, "userId": "someone-else", "externalAppointmentId": "x"})
+    assert "user_id someone-else does not reach this appointment, so nothing was changed and the resource still " \
+           f"addresses {PATH}" in str(caught.value)
+    assert [r["method"] for r in emulator.requests()] == ["GET"]
+    assert emulator.get(PATH)["externalAppointmentId"] == "AAMkADKnAAA="
+
+
+def test_get_of_a_missing_appointment_is_an_error_naming_the_id(provider, emulator):
+    with pytest.raises(NotFoundError) as caught:
+        provider.read(USER_PATH, {})
+    assert str(caught.value).startswith(f"Graph GET {USER_PATH} failed: HTTP 404 itemNotFound")
+    assert str(caught.value).endswith(
+        f"VirtualAppointment.get found no virtualAppointment at {USER_PATH}: check the online meeting id and "
+        "the user in that id.")
+
+
+@pytest.mark.parametrize("bad", [
+    "me/onlineMeetings/../virtualAppointment",
+    "me/onlineMeetings/%2E%2E/virtualAppointment",
+    "users/./onlineMeetings/m/virtualAppointment",
+    "users/a%2Fb/onlineMeetings/m/virtualAppointment",
+    "me/onlineMeetings/m",
+])
+def test_get_with_an_id_that_leaves_its_path_sends_nothing(provider, emulator, bad):
+    with pytest.raises(InvalidInputError, match="VirtualAppointment.get: "):
+        provider.read(bad, {})
+    assert emulator.requests() == []
+
+
+def test_the_conflict_message_says_refresh_once_in_one_sentence(provider, emulator):
+    created = _create(provider, emulator)
+    emulator.edit(PATH, {"externalAppointmentId": "changed-in-teams"})
+    with pytest.raises(ConflictError) as caught:
+        provider.update(created.id, created.outs, {**PROPS, "externalAppointmentId": "x"})
+    message = str(caught.value)
+    assert message.startswith(
+        f"The virtualAppointment {PATH} changed outside this program since the last deployment, so nothing was "
+        "written: run `pulumi refresh` to accept the change into the stack's state, then `pulumi up` to apply the "
+        f"program on top of it. (Graph refused the recorded ETag {created.outs['etag']}: Graph PATCH {PATH} failed: "
+        "HTTP 412 PreconditionFailed:")
+    assert message.count("pulumi refresh") == 1 and message.endswith(")")

@@ -38,25 +38,44 @@ def test_check_failures_name_state_and_python_paths(provider):
     )]
 
 
+CHANGED = None
+"""A change is reported as DIFF_UNKNOWN, so the engine works out the changed keys itself (and
+``replace_on_changes`` can act on them); no change is a definite ``False``."""
+
+
 @pytest.mark.parametrize(
     "change,changes,replaces",
     [
         ({}, False, []),
         ({"adoptExisting": True}, False, []),
-        ({"externalAppointmentId": "y"}, True, []),
-        ({"externalAppointmentId": None}, True, []),
-        ({"settings": {"allowClientToJoinUsingBrowser": False}}, True, []),
-        ({"onlineMeetingId": "m2"}, True, ["onlineMeetingId"]),
-        ({"userId": "u"}, True, ["userId"]),
-        ({"externalAppointmentId": rpc.UNKNOWN}, True, []),
-        ({"settings": {"allowClientToJoinUsingBrowser": rpc.UNKNOWN}}, True, []),
-        ({"onlineMeetingId": rpc.UNKNOWN}, True, ["onlineMeetingId"]),
+        ({"externalAppointmentId": "y"}, CHANGED, []),
+        ({"externalAppointmentId": None}, CHANGED, []),
+        ({"settings": {"allowClientToJoinUsingBrowser": False}}, CHANGED, []),
+        ({"onlineMeetingId": "m2"}, CHANGED, ["onlineMeetingId"]),
+        ({"userId": "u"}, CHANGED, []),  # re-addresses the same appointment: an update, never a replace
+        ({"externalAppointmentId": rpc.UNKNOWN}, CHANGED, []),
+        ({"settings": {"allowClientToJoinUsingBrowser": rpc.UNKNOWN}}, CHANGED, []),
+        ({"onlineMeetingId": rpc.UNKNOWN}, CHANGED, ["onlineMeetingId"]),
+        ({"userId": rpc.UNKNOWN}, CHANGED, []),
     ],
 )
 def test_diff_changes_exactly_when_the_patch_is_not_empty(provider, change, changes, replaces):
     news = {k: v for k, v in {**NEWS, **change}.items() if v is not None}
     result = provider.diff("me/onlineMeetings/m/virtualAppointment", dict(OLDS), news)
     assert (result.changes, result.replaces) == (changes, replaces)
+
+
+@pytest.mark.parametrize("old,new,changes", [
+    ("Alice@Contoso.com", "alice@contoso.com", False),  # one user: UPNs are case-insensitive
+    ("5F1C1D2E-0A1B-4C2D-9E3F-4A5B6C7D8E9F", "5f1c1d2e-0a1b-4c2d-9e3f-4a5b6c7d8e9f", False),
+    ("alice@contoso.com", "bob@contoso.com", CHANGED),
+    ("alice@contoso.com", None, CHANGED),
+])
+def test_a_user_id_change_is_never_a_replacement(provider, old, new, changes):
+    olds = {**OLDS, "userId": old}
+    news = {k: v for k, v in {**NEWS, "userId": new}.items() if v is not None}
+    result = provider.diff("users/x/onlineMeetings/m/virtualAppointment", olds, news)
+    assert (result.changes, result.replaces) == (changes, [])
 
 
 def test_diff_ignores_computed_outputs(provider):

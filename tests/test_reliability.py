@@ -74,7 +74,7 @@ def test_dropped_connections_are_retried_then_reported_with_the_count(provider, 
 
 def test_tls_verification_is_always_on(emulator):
     provider = configured_provider("https://graph.microsoft.com")
-    session = provider._graph()._session
+    session = provider._graph().session
     assert session.verify is True
 
 
@@ -214,7 +214,7 @@ def test_a_response_cut_off_mid_body_is_a_retried_transport_error(sleeps):
 def test_a_success_that_is_not_json_is_an_error_not_a_crash(sleeps):
     html = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 13\r\n\r\n<html>x</html"
     with _answering(html) as endpoint:
-        with pytest.raises(GraphError, match="HTTP 200 unknown code: not a JSON body: <html>x</html"):
+        with pytest.raises(GraphError, match="HTTP 200 invalidResponse: not a JSON body: <html>x</html"):
             _client(endpoint, sleeps).get(PATH)
 
 

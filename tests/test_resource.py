@@ -12,6 +12,7 @@ import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 
 from pulumi_virtualappointment import (
+    InvalidInputError,
     VirtualAppointment,
     VirtualAppointmentArgs,
     VirtualAppointmentProvider,
@@ -186,3 +187,13 @@ def test_a_configured_provider_still_pickles_without_config_or_secrets():
     serialized = serialize_provider(provider)
     assert len(serialized) < 200
     assert b"sekrit-token-123" not in base64.b64decode(serialized)
+
+
+@pytest.mark.parametrize("bad", ["me/onlineMeetings/../virtualAppointment", "me/onlineMeetings/%2e/virtualAppointment",
+                                 "users/a b/onlineMeetings/m/virtualAppointment", "me/onlineMeetings/m"])
+def test_get_with_a_plain_id_that_cannot_be_used_fails_at_the_call(bad):
+    mocks = ReadingMocks()
+    pulumi.runtime.set_mocks(mocks, preview=False)
+    with pytest.raises(InvalidInputError, match="^VirtualAppointment.get: "):
+        VirtualAppointment.get("existing", bad)
+    assert mocks.registered == []

@@ -73,7 +73,7 @@ def server(served, emulator):
 def test_unchanged_preview_and_up_of_many_resources_send_no_request(server, emulator, tmp_path):
     program = tmp_path / "__main__.py"
     program.write_text(PROGRAM)
-    engine = Engine(server, tmp_path / "state.json")
+    engine = Engine(server.config, tmp_path / "state.json")
 
     run_program(program, engine, {})
     assert [s.op for s in engine.steps] == ["create"] * N_RESOURCES
@@ -104,7 +104,7 @@ def test_one_field_update_through_the_host_is_one_patch_and_a_get_only_without_e
 
     news, failures = server.check(URN, checked, {**inputs, "externalAppointmentId": "after"})
     assert failures == []
-    assert server.diff(URN, id_, outs, news).changes == provider_pb2.DiffResponse.DIFF_SOME
+    assert server.diff(URN, id_, outs, news).changes == provider_pb2.DiffResponse.DIFF_UNKNOWN
     new_outs = server.update(URN, id_, outs, news)
 
     log = emulator.requests()
@@ -165,11 +165,11 @@ def client(keep_alive):
 
 
 def _pool_size(client: GraphClient) -> int:
-    return client._session.get_adapter(client.settings.base_url).poolmanager.connection_pool_kw["maxsize"]
+    return client.session.get_adapter(client.settings.base_url).poolmanager.connection_pool_kw["maxsize"]
 
 
 def _urllib3_connections(client: GraphClient) -> int:
-    pools = client._session.get_adapter(client.settings.base_url).poolmanager.pools
+    pools = client.session.get_adapter(client.settings.base_url).poolmanager.pools
     return sum(pools[key].num_connections for key in pools.keys())
 
 
@@ -215,7 +215,9 @@ def test_worker_threads_share_the_pool_and_open_at_most_its_size(client, keep_al
 
 
 def test_worker_threads_share_one_graph_client(emulator):
+    """Each operation gets its own time bound, over the one pool and the one token source."""
     provider = configured_provider(emulator.url)
     clients: list = []
     _in_threads(8, lambda: clients.append(provider._graph()))
-    assert len(clients) == 8 and len({id(c) for c in clients}) == 1
+    assert len(clients) == 8 and len({id(c) for c in clients}) == 8
+    assert len({id(c.session) for c in clients}) == 1 and len({id(c._token) for c in clients}) == 1

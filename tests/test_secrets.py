@@ -74,8 +74,9 @@ def _stop(server: ProviderServer, seen: Seen) -> None:
     server.stop()
 
 
-def _lifecycle(server: ProviderServer, emu: Emulator, seen: Seen) -> None:
-    """check, create, diff, update, a 412 conflict, read, delete: every response recorded."""
+def _lifecycle(server: ProviderServer, later: ProviderServer, emu: Emulator, seen: Seen) -> None:
+    """check, create, diff, update, a 412 conflict, read, then (a later deployment, as the engine runs
+    `pulumi destroy` with a host of its own) delete: every response recorded."""
     checked = server.call("Check", provider_pb2.CheckRequest(urn=URN, olds=to_struct({}), news=to_struct(INPUTS)))
     seen.add(checked.SerializeToString())
     inputs, _ = server.check(URN, {}, INPUTS)
@@ -90,22 +91,23 @@ def _lifecycle(server: ProviderServer, emu: Emulator, seen: Seen) -> None:
     assert "changed outside this program" in seen.fails(lambda: server.update(URN, id_, outs, stale))
     read_id, read_outs, read_inputs = server.read(URN, id_, outs, news)
     seen.add(read_outs), seen.add(read_inputs), seen.blob(read_outs), seen.blob(read_inputs)
-    server.delete(URN, id_, read_outs)
+    later.delete(URN, id_, read_outs)
     assert emu.get(PATH) is None
 
 
 def test_no_secret_leaves_the_provider_host():
     seen = Seen()
     with Emulator(token=TOKEN) as emu:
+        main = {"msgraph:accessToken": TOKEN, "msgraph:password": PASSWORD, "msgraph:username": "ada@contoso.com"}
         servers = {
-            "main": _serve(emu, {"msgraph:accessToken": TOKEN, "msgraph:password": PASSWORD,
-                                       "msgraph:username": "ada@contoso.com"}),
+            "main": _serve(emu, main),
+            "destroy": _serve(emu, main),
             "wrong": _serve(emu, {"msgraph:accessToken": WRONG_TOKEN, "msgraph:password": PASSWORD}),
             "app": _serve(emu, {"msgraph:accessToken": APP_TOKEN}),
             "ropc": _serve(emu, {"msgraph:auth": "username_password", "msgraph:password": PASSWORD}),
         }
         try:
-            _lifecycle(servers["main"], emu, seen)
+            _lifecycle(servers["main"], servers["destroy"], emu, seen)
             inputs, _ = servers["main"].check(URN, {}, INPUTS)
             emu.clear_requests()
             unauthorized = seen.fails(lambda: servers["wrong"].create(URN, inputs))

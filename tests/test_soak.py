@@ -21,6 +21,7 @@ from collections import Counter
 from pulumi_virtualappointment import ConflictError, GraphError
 from pulumi_virtualappointment._client import GraphClient
 from pulumi_virtualappointment._config import resolve_settings
+from pulumi_virtualappointment._provider import _CLAIMED
 from pulumi_virtualappointment._model import managed, normalise_live, resource_path
 from pulumi_virtualappointment._patch import same_value
 
@@ -60,6 +61,7 @@ class Pipeline:
         self.provider, self.stats = provider, stats
 
     def run(self, op, *args):
+        _CLAIMED.clear()  # each operation is a deployment of its own, with a provider host of its own
         for _ in range(RERUNS):
             try:
                 return op(*args)

@@ -36,7 +36,7 @@ from ._errors import ConfigurationError, GraphError
 
 __all__ = [
     "token_source", "build_credential", "TokenCache", "StaticToken", "Cloud", "cloud_for", "token_claims",
-    "refuse_application_token", "cache_options", "azure_factory", "login_command",
+    "refuse_application_token", "check_token", "cache_options", "azure_factory", "login_command",
     "DEFAULT_CLIENT_ID", "CACHE_NAME", "REFRESH_MARGIN",
 ]
 
@@ -168,6 +168,34 @@ def refuse_application_token(token: str, source: str) -> None:
         raise ConfigurationError(_APP_TOKEN.format(source=source, roles=names))
 
 
+def _malformed(token: str) -> Optional[str]:
+    """What makes ``token`` unusable in an ``Authorization`` header, without quoting it: a bearer
+    token is visible ASCII (a JWT is base64url and dots), so a wrapped or decorated copy fails here
+    instead of in ``requests``, whose error would quote the header, token and all."""
+    if not token:
+        return "nothing"
+    for position, char in enumerate(token, 1):
+        if char in "\r\n":
+            return f"a line break (character {position})"
+        if char.isspace():
+            return f"a space (character {position})"
+        if not char.isascii():
+            return f"a character that is not ASCII (character {position})"
+        if not char.isprintable():
+            return f"a control character (character {position})"
+    return None
+
+
+def check_token(token: str, source: str) -> None:
+    """Refuse a token that cannot be sent as it is; the message never contains the token."""
+    problem = _malformed(token)
+    if problem is not None:
+        raise ConfigurationError(
+            f"The token from {source} contains {problem}, so it was not sent; copy it again as one line, "
+            "without spaces, quotes or line breaks."
+        )
+
+
 def _redact(text: str, secrets: Sequence[Optional[str]]) -> str:
     for secret in filter(None, secrets):
         text = text.replace(secret, "***")
@@ -236,6 +264,7 @@ class TokenCache:
             raise ConfigurationError(
                 f"Could not get a Microsoft Graph token ({self._source}): {reason}. {self._hint}".rstrip()
             ) from None
+        check_token(token.token, self._source)
         refuse_application_token(token.token, self._source)
         lifetime = max(float(token.expires_on) - now, 0.0)
         self._entry = (token.token, now + lifetime - min(self._margin, lifetime / 2))
@@ -315,6 +344,7 @@ def _only(**kwargs: Any) -> dict:
 def _token(settings: Settings, cloud: Cloud, factory: CredentialFactory) -> Any:
     if not settings.access_token:
         raise ConfigurationError(_NO_TOKEN)
+    check_token(settings.access_token, "msgraph:accessToken")
     return StaticToken(settings.access_token)
 
 

@@ -1,65 +1,117 @@
-"""The Graph client: the only place this package touches the network.
+"""The Graph client: requests to Graph and their answers, over the one transport (``_transport``).
 
-One ``requests.Session`` (a shared, thread-safe connection pool) per provider process. Every
-request goes through :meth:`GraphClient._send`, which adds the bearer token, a fresh
-``client-request-id``, timeouts, bounded retries and the translation of failures into the
-exception tree of ``_errors``; the verbs are one line each.
+Every request goes through :meth:`GraphClient._send`, which adds the bearer token, a fresh
+``client-request-id``, the time bounds, bounded retries and the translation of every outcome into
+either a :class:`GraphResponse` or the exception tree of ``_errors``; the verbs are one line each.
+
+Two time bounds, both from the configuration: each attempt's wall time (``msgraph:timeoutSeconds``)
+and, for a client made by :meth:`GraphClient.for_operation`, the whole provider operation's,
+retries and pauses included (``msgraph:operationTimeoutSeconds``).
+
+An answer is accepted only as Graph sends it: a 2xx whose body is empty or a JSON object no
+deeper than :data:`MAX_DEPTH`. A 3xx (never followed), a body over the size cap, JSON that is an
+array, a number, ``true`` or nested 100,000 deep: each is a ``GraphResponseError`` that names it.
 """
 
 from __future__ import annotations
 
+import copy
+import json
 import time
 import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
+from urllib.parse import urljoin, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from ._config import Settings
-from ._errors import GraphTransportError, error_for_response
+from ._errors import GraphResponseError, GraphTransportError, error_for_response
 from ._retry import RetryPolicy, parse_retry_after
+from ._transport import MAX_RESPONSE_BYTES, RawResponse, Transport, TransportFailure, new_session
 from ._version import __version__
 
-__all__ = ["GraphClient", "GraphResponse", "USER_AGENT"]
+__all__ = ["GraphClient", "GraphResponse", "USER_AGENT", "MAX_RESPONSE_BYTES", "MAX_DEPTH", "new_session"]
 
 USER_AGENT = f"pulumi-virtualappointment/{__version__}"
-CONNECT_TIMEOUT = 10.0
-_TRANSPORT_FAILURES = (
-    requests.ConnectionError,
-    requests.Timeout,
-    requests.exceptions.ChunkedEncodingError,  # connection cut partway through the body
-    requests.exceptions.ContentDecodingError,
-)
+MAX_DEPTH = 32
+"""How deeply nested an answer's JSON may be (Graph's entities here are four levels deep)."""
+_KINDS = {list: "an array", int: "a number", float: "a number", str: "a string", type(None): "null"}
 
 
 @dataclass(frozen=True)
 class GraphResponse:
-    """A successful answer: status, parsed JSON body (or ``None``), ETag header, ids."""
+    """A successful answer: status, parsed JSON object (or ``None``), ETag header, ids."""
 
     status: int
     body: Any
     etag: Optional[str]
     request_id: Optional[str]
     client_request_id: str
+    method: str = ""
+    path: str = ""
+
+    def invalid(self, problem: str) -> GraphResponseError:
+        """An error about this answer's content (``invalidResponse``), with its request ids."""
+        return _invalid(self.method, self.path, self.status, problem, self.request_id, self.client_request_id)
 
 
-def _parse_body(response: requests.Response) -> Any:
-    if not response.content:
+def _invalid(method: str, path: str, status: int, problem: str, request_id: Any, client_request_id: str,
+             attempts: int = 1, code: str = "invalidResponse") -> GraphResponseError:
+    return GraphResponseError(method, path, status, code, problem, request_id, client_request_id, attempts)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _KINDS.get(type(value), type(value).__name__)
+
+
+def _too_deep(value: Any) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return False
+
+
+def _decode(raw: RawResponse) -> Any:
+    """The body as JSON; ``ValueError`` with the problem when it is not usable JSON."""
+    if raw.oversize:
+        raise ValueError(f"the answer is larger than {MAX_RESPONSE_BYTES} bytes, the most the provider reads")
+    if not raw.body.strip():
         return None
     try:
-        return response.json()
+        value = json.loads(raw.body)
+    except RecursionError:
+        value = None
+        deep = True
     except ValueError:
-        return response.text
+        text = raw.body.decode("utf-8", "replace").strip()
+        raise ValueError(f"not a JSON body: {text[:200]}") from None
+    else:
+        deep = _too_deep(value)
+    if deep:
+        raise ValueError(f"the JSON is nested deeper than {MAX_DEPTH} levels")
+    return value
 
 
-def new_session(pool_size: int = 16) -> requests.Session:
-    """A session whose pool serves the provider server's worker threads; no hidden retries."""
-    session = requests.Session()
-    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-    return session
+def _redirect(raw: RawResponse) -> str:
+    if raw.status == 304:
+        return "Graph answered 304 Not Modified to a request that asked for no cached copy"
+    location = raw.headers.get("Location")
+    if not location:
+        return "Graph answered with a redirect without a Location"
+    host = urlsplit(urljoin(raw.url, location)).netloc or "(no host)"
+    return (
+        f"Graph answered with a redirect to {host}, which the provider never follows (a redirect could replay "
+        "the request and its body at another address); nothing was sent there"
+    )
 
 
 class GraphClient:
@@ -72,18 +124,33 @@ class GraphClient:
         session: Optional[requests.Session] = None,
         sleep: Callable[[float], None] = time.sleep,
         policy: Optional[RetryPolicy] = None,
+        clock: Callable[[], float] = time.monotonic,
     ):
         self.settings = settings
         self._token = token
-        self._session = session or new_session()
+        self._transport = Transport(session)
         self._sleep = sleep
+        self._clock = clock
         self._policy = policy or RetryPolicy(max_retries=settings.max_retries)
+        self._deadline: Optional[float] = None
+
+    @property
+    def session(self) -> requests.Session:
+        """The shared connection pool (one per provider process)."""
+        return self._transport.session
+
+    def for_operation(self) -> "GraphClient":
+        """This client, bounded as one provider operation: every request and pause it makes ends
+        within ``msgraph:operationTimeoutSeconds`` of now. Shares the pool and the token."""
+        bounded = copy.copy(self)
+        bounded._deadline = self._clock() + self.settings.operation_timeout_seconds
+        return bounded
 
     def get(self, path: str) -> GraphResponse:
         return self._send("GET", path)
 
-    def put(self, path: str, body: bytes) -> GraphResponse:
-        return self._send("PUT", path, body, idempotent=False)
+    def put(self, path: str, body: bytes, if_none_match: Optional[str] = None) -> GraphResponse:
+        return self._send("PUT", path, body, {"If-None-Match": if_none_match} if if_none_match else None, idempotent=False)
 
     def patch(self, path: str, body: bytes, if_match: str) -> GraphResponse:
         # If-Match makes a replay harmless: if the first attempt was applied, the replay gets 412.
@@ -93,7 +160,7 @@ class GraphClient:
         return self._send("DELETE", path)
 
     def close(self) -> None:
-        self._session.close()
+        self._transport.close()
 
     def _headers(self, client_request_id: str, body: Optional[bytes], extra: Mapping[str, str]) -> dict:
         headers = {
@@ -108,6 +175,19 @@ class GraphClient:
             headers["Content-Type"] = "application/json"
         return headers
 
+    def _bound(self) -> tuple[float, str]:
+        """This attempt's wall-time bound and the setting that sets it."""
+        request = (self.settings.timeout_seconds, f"no complete response within {self.settings.timeout_seconds:g} s "
+                   "(msgraph:timeoutSeconds)")
+        if self._deadline is None:
+            return request
+        remaining = self._deadline - self._clock()
+        return request if remaining >= request[0] else (remaining, self._operation_reason())
+
+    def _operation_reason(self) -> str:
+        return (f"the operation's bound of {self.settings.operation_timeout_seconds:g} s "
+                "(msgraph:operationTimeoutSeconds) was reached")
+
     def _send(
         self,
         method: str,
@@ -117,54 +197,62 @@ class GraphClient:
         idempotent: bool = True,
     ) -> GraphResponse:
         url = f"{self.settings.base_url}/{path}"
-        timeout = (CONNECT_TIMEOUT, self.settings.timeout_seconds)
         attempt, waited = 0, 0.0
         while True:
             attempt += 1
             client_request_id = str(uuid.uuid4())
+            seconds, bound = self._bound()
+            if seconds <= 0:
+                raise GraphTransportError(method, path, bound, client_request_id, attempt - 1)
             headers = self._headers(client_request_id, body, extra or {})
             try:
-                response = self._session.request(method, url, data=body, headers=headers, timeout=timeout)
-            except requests.exceptions.SSLError as exc:
-                reason = f"TLS verification failed (not retried): {exc}"
-                raise GraphTransportError(method, path, reason, client_request_id, attempt) from None
-            except _TRANSPORT_FAILURES as exc:
-                failure: Any = exc
-                status, retry_after = None, None
+                raw = self._transport.send(method, url, body, headers, seconds)
+            except TransportFailure as failure:
+                reason = bound if failure.timed_out else failure.reason
+                if not failure.retryable:
+                    raise GraphTransportError(method, path, reason, client_request_id, attempt) from None
+                status, retry_after, error = None, None, (reason, None)
             else:
-                if response.status_code < 400 and isinstance(_parse_body(response), str):
-                    raise error_for_response(
-                        method, path, response.status_code, f"not a JSON body: {response.text}",
-                        response.headers, client_request_id, attempt,
-                    )
-                if response.status_code < 400:
-                    return GraphResponse(
-                        response.status_code,
-                        _parse_body(response),
-                        response.headers.get("ETag"),
-                        response.headers.get("request-id"),
-                        client_request_id,
-                    )
-                failure, status = response, response.status_code
-                retry_after = parse_retry_after(response.headers)
+                if raw.status < 400:
+                    return self._answer(method, path, raw, client_request_id, attempt)
+                status, retry_after, error = raw.status, parse_retry_after(raw.headers), (None, raw)
             pause = None
             if self._policy.retryable(status, retry_after, idempotent):
                 pause = self._policy.delay(attempt, retry_after, waited)
+            if pause is not None and self._deadline is not None and self._clock() + pause >= self._deadline:
+                pause = None
+                if error[1] is None:  # an answer (429, 503 ...) says more than the bound that ended its retries
+                    error = (self._operation_reason(), None)
             if pause is None:
-                raise self._error(method, path, failure, client_request_id, attempt)
+                raise self._error(method, path, error, client_request_id, attempt)
             self._sleep(pause)
             waited += pause
 
     @staticmethod
-    def _error(method: str, path: str, failure: Any, client_request_id: str, attempts: int) -> Exception:
-        if isinstance(failure, requests.Response):
-            return error_for_response(
-                method, path, failure.status_code, _parse_body(failure), failure.headers, client_request_id, attempts
-            )
-        reason = "connection failed or was dropped"
-        if isinstance(failure, requests.Timeout):
-            reason = "timed out"
-        elif isinstance(failure, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
-            reason = "the response was cut off"
-        return GraphTransportError(method, path, reason, client_request_id, attempts)
+    def _answer(method: str, path: str, raw: RawResponse, client_request_id: str, attempt: int) -> GraphResponse:
+        """A 1xx-3xx answer: a usable JSON object (or none), else an error naming what is wrong."""
+        request_id = raw.headers.get("request-id")
+        if 300 <= raw.status < 400:
+            raise _invalid(method, path, raw.status, _redirect(raw), request_id, client_request_id, attempt, "redirect")
+        try:
+            body = _decode(raw)
+        except ValueError as exc:
+            raise _invalid(method, path, raw.status, str(exc), request_id, client_request_id, attempt) from None
+        if raw.body.strip() and not isinstance(body, dict):  # an empty body is fine (204); `null` is not
+            problem = f"expected a JSON object, got {_kind(body)}"
+            raise _invalid(method, path, raw.status, problem, request_id, client_request_id, attempt)
+        return GraphResponse(raw.status, body, raw.headers.get("ETag"), request_id, client_request_id, method, path)
 
+    @staticmethod
+    def _error(method: str, path: str, error: tuple, client_request_id: str, attempts: int) -> Exception:
+        reason, raw = error
+        if raw is None:
+            return GraphTransportError(method, path, reason, client_request_id, attempts)
+        if raw.oversize:
+            body: Any = f"(an error body larger than {MAX_RESPONSE_BYTES} bytes was not read)"
+        else:
+            try:
+                body = _decode(raw)
+            except ValueError:  # not JSON (a proxy's HTML page): its text is the message
+                body = raw.body.decode("utf-8", "replace")
+        return error_for_response(method, path, raw.status, body, raw.headers, client_request_id, attempts)

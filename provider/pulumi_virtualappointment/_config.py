@@ -21,6 +21,7 @@ DEFAULT_ENDPOINT = "https://graph.microsoft.com"
 DEFAULT_API_VERSION = "beta"
 DEFAULT_MAX_RETRIES = 4
 DEFAULT_TIMEOUT_SECONDS = 30.0
+DEFAULT_OPERATION_TIMEOUT_SECONDS = 300.0
 AUTH_MODES = ("token", "cli", "device_code", "browser", "username_password")
 """Values of ``msgraph:auth``; ``_auth`` builds one credential per mode."""
 
@@ -31,6 +32,7 @@ _KEYS = {
     "msgraph:accessToken": "MSGRAPH_ACCESS_TOKEN",
     "msgraph:maxRetries": "MSGRAPH_MAX_RETRIES",
     "msgraph:timeoutSeconds": "MSGRAPH_TIMEOUT_SECONDS",
+    "msgraph:operationTimeoutSeconds": "MSGRAPH_OPERATION_TIMEOUT_SECONDS",
     "msgraph:auth": "MSGRAPH_AUTH",
     "msgraph:tenantId": "AZURE_TENANT_ID",
     "msgraph:clientId": "AZURE_CLIENT_ID",
@@ -51,6 +53,9 @@ class Settings:
     access_token: Optional[str] = field(default=None, repr=False)
     max_retries: int = DEFAULT_MAX_RETRIES
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
+    """Wall time of one request, connect to last byte."""
+    operation_timeout_seconds: float = DEFAULT_OPERATION_TIMEOUT_SECONDS
+    """Wall time of one provider operation (create, read, update, delete), retries included."""
     auth: Optional[str] = None
     """One of ``AUTH_MODES``; ``None`` means token mode when a token is set."""
     tenant_id: Optional[str] = None
@@ -164,6 +169,9 @@ def resolve_settings(config_get: Callable[[str], Any], environ: Mapping[str, str
         access_token=text("msgraph:accessToken"),
         max_retries=_number(*pick("msgraph:maxRetries", DEFAULT_MAX_RETRIES), int, 0, 10),
         timeout_seconds=_number(*pick("msgraph:timeoutSeconds", DEFAULT_TIMEOUT_SECONDS), float, 1, 600),
+        operation_timeout_seconds=_number(
+            *pick("msgraph:operationTimeoutSeconds", DEFAULT_OPERATION_TIMEOUT_SECONDS), float, 1, 3600
+        ),
         auth=_mode(*pick("msgraph:auth", None)),
         tenant_id=text("msgraph:tenantId"),
         client_id=text("msgraph:clientId"),

@@ -2,8 +2,10 @@
 
     GraphError                      root: anything this package raises on purpose
     +-- ConfigurationError          stack config / environment is wrong (endpoint, token, ...)
-    +-- GraphTransportError         no HTTP response: connection refused, dropped, timed out
-    +-- GraphResponseError          Graph answered with an error status (carries the request ids)
+    +-- InvalidInputError           an input the provider cannot use (also a ValueError)
+    +-- GraphTransportError         no usable HTTP response: refused, dropped, timed out, unsendable
+    +-- GraphResponseError          Graph answered with an error status, a redirect or a body it
+    |                               never sends (carries the request ids)
     |   +-- AuthenticationError     401: the token is missing, expired or not accepted
     |   +-- ForbiddenError         403: the signed-in user or app lacks consent
     |   +-- NotFoundError           404: no such meeting, user or appointment
@@ -23,6 +25,7 @@ from typing import Any, Mapping, Optional
 __all__ = [
     "GraphError",
     "ConfigurationError",
+    "InvalidInputError",
     "GraphTransportError",
     "GraphResponseError",
     "AuthenticationError",
@@ -44,8 +47,13 @@ class ConfigurationError(GraphError):
     """The provider's configuration (stack config or environment) cannot work."""
 
 
+class InvalidInputError(GraphError, ValueError):
+    """An input the provider cannot use, caught before any request (such as an id given to ``get``)."""
+
+
 class GraphTransportError(GraphError):
-    """No HTTP response arrived (connection refused or dropped, timeout)."""
+    """No usable HTTP response arrived (connection refused or dropped, a time bound reached, or the
+    request could not be sent at all)."""
 
     def __init__(self, method: str, path: str, reason: str, client_request_id: str, attempts: int = 1):
         self.method, self.path, self.reason = method, path, reason
@@ -83,21 +91,33 @@ class GraphResponseError(GraphError):
         request_id: Optional[str],
         client_request_id: Optional[str],
         attempts: int = 1,
+        hint: Optional[str] = None,
     ):
         self.method, self.path, self.status = method, path, status
         self.code, self.graph_message = code, message
         self.request_id, self.client_request_id, self.attempts = request_id, client_request_id, attempts
+        self.hint = hint
         super().__init__(self._text())
 
-    def _text(self) -> str:
+    def summary(self) -> str:
+        """What Graph answered, with the ids support needs, without the advice."""
         tries = f" after {self.attempts} attempts" if self.attempts > 1 else ""
-        text = (
+        return (
             f"Graph {self.method} {self.path} failed{tries}: HTTP {self.status} {self.code or 'unknown code'}: "
             f"{self.graph_message or '(no message)'} "
             f"(request-id: {self.request_id or 'none'}, client-request-id: {self.client_request_id or 'none'})"
         )
-        hint = _HINTS.get(self.status) or (_HINTS[429] if isinstance(self, ThrottledError) else None)
-        return f"{text}. {hint}" if hint else text
+
+    def _text(self) -> str:
+        hint = self.hint or _HINTS.get(self.status) or (_HINTS[429] if isinstance(self, ThrottledError) else None)
+        return f"{self.summary()}. {hint}" if hint else self.summary()
+
+    def retold(self, hint: str) -> "GraphResponseError":
+        """The same answer with advice that fits where it happened (same class, same ids)."""
+        return type(self)(
+            self.method, self.path, self.status, self.code, self.graph_message, self.request_id,
+            self.client_request_id, self.attempts, hint,
+        )
 
 
 class AuthenticationError(GraphResponseError):

@@ -25,8 +25,11 @@ __all__ = [
     "managed",
     "has_unknown",
     "normalise_live",
+    "LiveValueError",
+    "same_user",
     "resource_path",
     "parse_resource_path",
+    "checked_resource_id",
     "describe_failure",
     "validate_properties",
 ]
@@ -247,8 +250,16 @@ _VALUE_CHECKS = {
 }
 
 
+def _is_id(value: str) -> bool:
+    """One path segment of its own: no separator, no control character, not a dot segment (which
+    URL normalisation would remove: ``..`` would address the level above)."""
+    return bool(_ID.match(value)) and value not in (".", "..") and value.isprintable()
+
+
 def _identity(value: Any, path: str, failures: list[Failure]) -> Any:
-    return _formatted(value, path, failures, _ID.match, "must not contain spaces, '/', '?' or '#'")
+    return _formatted(
+        value, path, failures, _is_id, "must be one id: no spaces, control characters, '/', '?' or '#', and not '.' or '..'"
+    )
 
 
 def validate(props: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
@@ -320,30 +331,81 @@ def has_unknown(value: Any) -> bool:
     return value == UNKNOWN
 
 
+class LiveValueError(ValueError):
+    """Graph answered a managed property in a shape it does not have (``path``: where)."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path, self.reason = path, reason
+
+
+def _live_string(value: Any, path: str) -> str:
+    if not isinstance(value, str):
+        raise LiveValueError(path, f"expected a string, got {type(value).__name__}")
+    return value
+
+
+def _live_settings(value: Any, path: str) -> dict:
+    if not isinstance(value, Mapping):
+        raise LiveValueError(path, f"expected an object, got {type(value).__name__}")
+    out = {}
+    allow = value.get("allowClientToJoinUsingBrowser")
+    if allow is not None:
+        where = f"{path}.allowClientToJoinUsingBrowser"
+        failures: list[Failure] = []
+        out["allowClientToJoinUsingBrowser"] = _boolean(allow, where, failures)
+        if failures:
+            raise LiveValueError(where, f"expected true or false, got {_describe(allow)}")
+    return out
+
+
+def _live_clients(value: Any, path: str) -> list:
+    if not isinstance(value, list):
+        raise LiveValueError(path, f"expected a list, got {type(value).__name__}")
+    clients = []
+    for index, client in enumerate(value):
+        where = f"{path}[{index}]"
+        if not isinstance(client, Mapping):
+            raise LiveValueError(where, f"expected an object, got {type(client).__name__}")
+        clients.append({k: _live_string(client[k], f"{where}.{k}") for k in CLIENT_KEYS if client.get(k) is not None})
+    return clients
+
+
+_LIVE = {
+    "settings": _live_settings,
+    "appointmentClients": _live_clients,
+    "externalAppointmentId": _live_string,
+    "externalAppointmentUrl": _live_string,
+    "appointmentClientJoinWebUrl": _live_string,
+}
+
+
 def normalise_live(entity: Mapping[str, Any]) -> dict[str, Any]:
     """Graph's representation of an appointment -> normalised managed values.
 
-    Annotations, ``id`` and ``null`` members are dropped, so a value that round-trips
-    through Graph compares equal to what the program declared.
+    Annotations, ``id``, unknown members and ``null`` members are dropped, so a value that
+    round-trips through Graph compares equal to what the program declared. A member of the wrong
+    shape (``settings`` that is a list, a client that is a number) raises :class:`LiveValueError`
+    naming it: Graph never answers that way, so it is reported, never guessed at.
     """
     out: dict[str, Any] = {}
     for key in MANAGED_KEYS:
         value = entity.get(key)
         if value is None:
             continue
-        if key == "settings" and isinstance(value, Mapping):
-            value = {k: v for k, v in value.items() if k in SETTINGS_KEYS and v is not None}
-            if "allowClientToJoinUsingBrowser" in value:
-                value["allowClientToJoinUsingBrowser"] = _boolean(value["allowClientToJoinUsingBrowser"], key, [])
-            if not value:
-                continue
-        elif key == "appointmentClients" and isinstance(value, list):
-            value = [
-                {k: v for k, v in c.items() if k in CLIENT_KEYS and v is not None} if isinstance(c, Mapping) else c
-                for c in value
-            ]
-        out[key] = value
+        value = _LIVE[key](value, key)
+        if value != {}:
+            out[key] = value
     return out
+
+
+def same_user(a: Any, b: Any) -> bool:
+    """Whether two ``userId`` values name the same user to Graph: object ids and user principal
+    names are case-insensitive in Microsoft Entra ID, so ``Alice@Contoso.com`` is
+    ``alice@contoso.com``. Unset (``/me``) equals only unset: only Graph knows who "me" is."""
+    if isinstance(a, str) and isinstance(b, str) and UNKNOWN not in (a, b):
+        return a.casefold() == b.casefold()
+    return a == b
 
 
 def _segment(value: str) -> str:
@@ -356,14 +418,33 @@ def resource_path(online_meeting_id: str, user_id: str | None = None) -> str:
     return f"{owner}/onlineMeetings/{_segment(online_meeting_id)}/virtualAppointment"
 
 
-def parse_resource_path(path: str) -> tuple[str, str | None]:
-    """Inverse of :func:`resource_path`: ``(online_meeting_id, user_id or None)``."""
-    parts = path.strip("/").split("/")
+def parse_resource_path(path: Any) -> tuple[str, str | None]:
+    """Inverse of :func:`resource_path`: ``(online_meeting_id, user_id or None)``.
+
+    ``ValueError`` (saying what is expected) for anything else, including an empty id and the dot
+    segments ``.`` and ``..``, which URL normalisation would remove from a path. (Whether an id is
+    one a program may declare is :func:`validate`'s to say.)"""
+    parts = path.strip("/").split("/") if isinstance(path, str) else []
     if len(parts) == 4 and parts[0] == "me" and parts[1] == "onlineMeetings" and parts[3] == "virtualAppointment":
-        return unquote(parts[2]), None
-    if len(parts) == 5 and parts[0] == "users" and parts[2] == "onlineMeetings" and parts[4] == "virtualAppointment":
-        return unquote(parts[3]), unquote(parts[1])
-    raise ValueError(
-        f"{path!r} is not a virtualAppointment id; expected me/onlineMeetings/{{id}}/virtualAppointment "
-        "or users/{userId}/onlineMeetings/{id}/virtualAppointment"
-    )
+        meeting, user = unquote(parts[2]), None
+    elif len(parts) == 5 and parts[0] == "users" and parts[2] == "onlineMeetings" and parts[4] == "virtualAppointment":
+        meeting, user = unquote(parts[3]), unquote(parts[1])
+    else:
+        meeting = user = ""
+    if any(part in ("", ".", "..") for part in (meeting, user)):
+        raise ValueError(
+            f"{path!r} is not a virtualAppointment id; expected me/onlineMeetings/{{id}}/virtualAppointment "
+            "or users/{userId}/onlineMeetings/{id}/virtualAppointment, each id one path segment (not '.' or '..')"
+        )
+    return meeting, user
+
+
+def checked_resource_id(id_: Any) -> str:
+    """An id given to ``get``, as the canonical resource path, once its ids pass :func:`validate`;
+    ``ValueError`` saying why otherwise (checked before any request is sent)."""
+    meeting, user = parse_resource_path(id_)
+    _, failures = validate({"onlineMeetingId": meeting, "userId": user})
+    if failures:
+        problems = "; ".join(f"{f.path} {f.reason}" for f in failures)
+        raise ValueError(f"the id {id_!r} is not usable: {problems}")
+    return resource_path(meeting, user)

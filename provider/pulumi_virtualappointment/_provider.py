@@ -3,11 +3,28 @@
 The SDK pickles the provider (dill) into every resource's state. This class therefore holds
 no instance attributes at construction: it pickles by reference in a few dozen bytes, carries
 no secret, and gets its Graph client in :meth:`configure` (or lazily, outside the engine).
+
+Where behaviour depends on the engine, the comments cite pulumi/pulumi at commit 1b59498
+(``pkg/resource/deploy/step_generator.go``, ``step.go``; ``sdk/python/lib/pulumi/dynamic/__main__.py``).
+
+Identity, and why a replacement never deletes what the new resource manages:
+
+- An online meeting id names its organiser, so ``onlineMeetingId`` alone picks the appointment.
+  ``userId`` only says how to address it (``/me`` or ``/users/{id}``, ids and UPNs
+  case-insensitive): changing it cannot reach another appointment, so it is an update that checks
+  the new address reaches the appointment, never a replacement. Paths are always derived from the
+  latest recorded properties, and a refresh moves the resource id to match.
+- A change of ``onlineMeetingId`` replaces. The engine creates the new resource first and
+  deletes the old one after every create and update of the run (step_generator.go:2164). If
+  both address one appointment (a forced replacement: ``replace_on_changes``, ``--replace``), the
+  create adopts it and the delete would remove it; so every create records the meeting it now
+  manages, and a delete of that meeting in the same provider process leaves it in place.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from typing import Any, Mapping, Optional
 
@@ -30,8 +47,9 @@ from ._config import resolve_settings
 from ._errors import (
     AppointmentExistsError,
     ConflictError,
-    GraphError,
+    GraphResponseError,
     GraphTransportError,
+    InvalidInputError,
     NotFoundError,
     PreconditionFailedError,
     ThrottledError,
@@ -40,12 +58,15 @@ from ._model import (
     IDENTITY_KEYS,
     MANAGED_KEYS,
     UNKNOWN,
+    LiveValueError,
+    checked_resource_id,
     describe_failure,
     has_unknown,
     managed,
     normalise_live,
     parse_resource_path,
     resource_path,
+    same_user,
     validate,
 )
 from ._patch import encode, minimal_patch, same_value
@@ -55,6 +76,8 @@ __all__ = ["VirtualAppointmentProvider", "PROVIDER_KEY"]
 PROVIDER_KEY = "__provider"
 _LOCK = threading.Lock()
 _PATCH_ROUNDS = 3
+_CLAIMED: set[str] = set()
+"""Meetings whose appointment a create in this provider process now manages (see the module doc)."""
 
 
 def _sentinels(value: Any) -> Any:
@@ -72,6 +95,18 @@ def _sentinels(value: Any) -> Any:
     return value
 
 
+def _path(props: Mapping[str, Any]) -> str:
+    return resource_path(props["onlineMeetingId"], props.get("userId"))
+
+
+def _live(answer: GraphResponse) -> dict[str, Any]:
+    """The managed values Graph answered with; a member of a shape Graph never sends is an error."""
+    try:
+        return normalise_live(answer.body or {})
+    except LiveValueError as exc:
+        raise answer.invalid(f"Graph's virtualAppointment has {exc}") from None
+
+
 def _equal_on(keys: Any, live: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
     """Whether Graph holds ``wanted`` on ``keys``. A join URL the program does not set (or
     cleared) is Graph's to compute, so any live value of it matches."""
@@ -85,14 +120,28 @@ def _equal_on(keys: Any, live: Mapping[str, Any], wanted: Mapping[str, Any]) -> 
 def _conflict(path: str, detail: str, written: bool = False) -> ConflictError:
     outcome = "after this deployment's write was applied" if written else "so nothing was written"
     return ConflictError(
-        f"The virtualAppointment {path} changed outside this program since the last deployment "
-        f"({detail}), {outcome}. Run `pulumi refresh` to see the change and accept it "
-        "into the stack's state, then `pulumi up` to apply this program on top of it."
+        f"The virtualAppointment {path} changed outside this program since the last deployment, {outcome}: "
+        "run `pulumi refresh` to accept the change into the stack's state, then `pulumi up` to apply the program "
+        f"on top of it. ({detail})"
     )
 
 
-def _refused(etag: Optional[str], cause: GraphError) -> str:
-    return f"Graph no longer accepts the recorded ETag {etag}. Graph said: {cause}"
+def _refused(etag: Optional[str], cause: GraphResponseError) -> str:
+    return f"Graph refused the recorded ETag {etag}: {cause.summary()}"
+
+
+def _exists(path: str) -> AppointmentExistsError:
+    return AppointmentExistsError(
+        f"The online meeting already has a virtualAppointment ({path}), so it was not created "
+        "and nothing was changed. To manage the existing appointment from this program, set "
+        "adopt_existing=True (adoptExisting) on the resource; the next `pulumi up` then changes "
+        "only the properties the program declares."
+    )
+
+
+def _note(message: str) -> None:
+    """A line on the provider host's stderr (``pulumi.log`` is not available in a provider)."""
+    print(f"pulumi-virtualappointment: {message}", file=sys.stderr, flush=True)
 
 
 class VirtualAppointmentProvider(ResourceProvider):
@@ -117,15 +166,16 @@ class VirtualAppointmentProvider(ResourceProvider):
         self._client: Optional[GraphClient] = None
 
     def _graph(self) -> GraphClient:
+        """The process's client, bounded as one operation (msgraph:operationTimeoutSeconds)."""
         client = getattr(self, "_client", None)
-        if client is not None:
-            return client
-        with _LOCK:
-            if getattr(self, "_client", None) is None:
-                config_get = getattr(self, "_config_get", lambda key: None)
-                settings = resolve_settings(config_get, os.environ)
-                self._client = GraphClient(settings, token_source(settings))
-            return self._client
+        if client is None:
+            with _LOCK:
+                if getattr(self, "_client", None) is None:
+                    config_get = getattr(self, "_config_get", lambda key: None)
+                    settings = resolve_settings(config_get, os.environ)
+                    self._client = GraphClient(settings, token_source(settings))
+                client = self._client
+        return client.for_operation()
 
     # -- pure steps ----------------------------------------------------------------------------
 
@@ -137,78 +187,128 @@ class VirtualAppointmentProvider(ResourceProvider):
         return CheckResult(normalised, [])
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """No change: ``changes=False``. A change: ``changes=None`` (DIFF_UNKNOWN, __main__.py:117),
+        which makes the engine work out the changed keys from the inputs (step_generator.go:2996),
+        so ``replace_on_changes`` and the preview's detail work; the SDK's ``DiffResult`` has no
+        field for them. ``replaces`` names only ``onlineMeetingId`` (see the module doc)."""
         olds, news = _sentinels(olds), _sentinels(news)
-        replaces = [k for k in IDENTITY_KEYS if olds.get(k) != news.get(k)]
+        replaces = [] if olds.get("onlineMeetingId") == news.get("onlineMeetingId") else ["onlineMeetingId"]
+        readdressed = not same_user(olds.get("userId"), news.get("userId"))
         desired = managed(news)
         unknown = has_unknown(desired)
         body = {} if unknown else minimal_patch(managed(olds), desired)
-        return DiffResult(changes=bool(replaces or body or unknown), replaces=replaces)
+        changed = bool(replaces or readdressed or body or unknown)
+        return DiffResult(changes=None if changed else False, replaces=replaces)
 
     # -- network steps ---------------------------------------------------------------------------
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         props = _sentinels(props)
-        path = resource_path(props["onlineMeetingId"], props.get("userId"))
-        desired = managed(props)
+        path, desired, adopt = _path(props), managed(props), bool(props.get("adoptExisting"))
         client = self._graph()
         try:
             live = client.get(path)
         except NotFoundError:
-            answer = self._put(client, path, desired)
+            try:
+                answer = self._put(client, path, desired)
+            except PreconditionFailedError:  # created by another writer since the GET: not ours
+                if not adopt:
+                    raise _exists(path) from None
+                answer = self._adopt(client, path, client.get(path), desired)
         else:
-            if not props.get("adoptExisting"):
-                raise AppointmentExistsError(
-                    f"The online meeting already has a virtualAppointment ({path}), so it was not created "
-                    "and nothing was changed. To manage the existing appointment from this program, set "
-                    "adopt_existing=True (adoptExisting) on the resource; the next `pulumi up` then changes "
-                    "only the properties the program declares."
-                )
+            if not adopt:
+                raise _exists(path)
             answer = self._adopt(client, path, live, desired)
+        with _LOCK:
+            _CLAIMED.add(props["onlineMeetingId"])
         return CreateResult(path, self._outputs(props, answer))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         olds, news = _sentinels(olds), _sentinels(news)
-        path = id_ or resource_path(news["onlineMeetingId"], news.get("userId"))
+        path = _path(news)
         applied, desired = managed(olds), managed(news)
         body = minimal_patch(applied, desired)
-        if not body:
+        readdressed = not same_user(olds.get("userId"), news.get("userId"))
+        client = self._graph() if body or readdressed else None
+        if readdressed:
+            self._reach(client, path, _path(olds), news.get("userId"))
+        if client is None or not body:
             kept = GraphResponse(204, None, olds.get("etag"), None, "")
             return UpdateResult(self._outputs(news, kept, olds.get("joinWebUrl")))
-        client = self._graph()
         etag = olds.get("etag") or self._current_etag(client, path, body, applied)
         answer = self._patch(client, path, body, etag, applied, desired)
         return UpdateResult(self._outputs(news, answer, olds.get("joinWebUrl")))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """Refresh (the recorded outputs name the appointment) or ``get`` (only the id does).
+
+        A refresh of a deleted appointment answers an empty id, which the engine records as gone
+        (step.go:1616). A ``get`` must fail instead: the dynamic host always adds the provider
+        key to the outputs (__main__.py:218), so the engine never sees the "no outputs" that it
+        reports as missing (step.go:1366)."""
+        props = _sentinels(props)
+        refresh = "onlineMeetingId" in props
+        path = _path(props) if refresh else self._checked_id(id_)
         try:
-            live = self._graph().get(id_)
-        except NotFoundError:
-            return ReadResult("", {})
-        values = normalise_live(live.body or {})
-        if "onlineMeetingId" in props:  # refresh: the recorded outputs say what is managed
+            live = self._graph().get(path)
+        except NotFoundError as exc:
+            if refresh:
+                return ReadResult("", {})
+            raise exc.retold(
+                f"VirtualAppointment.get found no virtualAppointment at {id_}: check the online meeting id and "
+                "the user in that id."
+            ) from None
+        values = _live(live)
+        if refresh:  # the recorded outputs say what is managed
             inputs = {k: props[k] for k in (*IDENTITY_KEYS, "adoptExisting") if props.get(k) is not None}
             keys = [k for k in MANAGED_KEYS if k in props]
         else:  # a `get` by id passes no properties: everything Graph holds is read
-            meeting, user = parse_resource_path(id_)
+            meeting, user = parse_resource_path(path)
             inputs = {"onlineMeetingId": meeting, **({"userId": user} if user else {})}
             keys = list(MANAGED_KEYS)
         inputs.update({k: values[k] for k in keys if k in values})
-        return ReadResult(id_, self._outputs(inputs, live), inputs)
+        return ReadResult(path, self._outputs(inputs, live), inputs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
+        props = _sentinels(props)
+        meeting = props.get("onlineMeetingId")
+        with _LOCK:
+            claimed = meeting in _CLAIMED
+        if claimed:  # a replacement's new resource manages this appointment now: keep it
+            _note(f"kept {id_}: another resource created or adopted in this deployment manages it")
+            return
         try:
-            self._graph().delete(id_)
+            self._graph().delete(_path(props) if meeting else self._checked_id(id_))
         except NotFoundError:
             pass
 
     # -- helpers -----------------------------------------------------------------------------------
 
     @staticmethod
+    def _checked_id(id_: Any) -> str:
+        """An id given to ``get``, refused before any request when it is not a usable one."""
+        try:
+            return checked_resource_id(id_)
+        except ValueError as exc:
+            raise InvalidInputError(f"VirtualAppointment.get: {exc}") from None
+
+    @staticmethod
+    def _reach(client: GraphClient, path: str, old_path: str, user: Optional[str]) -> None:
+        """A new ``userId`` must reach the appointment the resource manages before it is recorded."""
+        try:
+            client.get(path)
+        except NotFoundError as exc:
+            raise exc.retold(
+                f"user_id {user or '(unset: the signed-in user)'} does not reach this appointment, so nothing "
+                f"was changed and the resource still addresses {old_path}. An online meeting id already names "
+                "its organiser: user_id can only say who that is (unset means the signed-in user)."
+            ) from None
+
+    @staticmethod
     def _outputs(inputs: Mapping[str, Any], answer: GraphResponse, join_web_url: Optional[str] = None) -> dict:
         """Outputs repeat every input, plus the ETag and the live join URL."""
         outs = {k: v for k, v in inputs.items() if k != PROVIDER_KEY and v is not None}
-        body = answer.body if isinstance(answer.body, Mapping) else {}
-        join = body.get("appointmentClientJoinWebUrl") or inputs.get("appointmentClientJoinWebUrl") or join_web_url
+        join = _live(answer).get("appointmentClientJoinWebUrl") or inputs.get("appointmentClientJoinWebUrl") or join_web_url
         if answer.etag:
             outs["etag"] = answer.etag
         if join:
@@ -222,7 +322,7 @@ class VirtualAppointmentProvider(ResourceProvider):
         if answer.etag and not ("appointmentClientJoinWebUrl" in body and body["appointmentClientJoinWebUrl"] is None):
             return answer
         live = client.get(path)
-        if not _equal_on({*body, *desired}, normalise_live(live.body or {}), desired):
+        if not _equal_on({*body, *desired}, _live(live), desired):
             raise _conflict(path, "it was changed again right after this deployment wrote it", written=True)
         return live
 
@@ -231,30 +331,31 @@ class VirtualAppointmentProvider(ResourceProvider):
         """No ETag was recorded (Graph sent none): read it now, and only if nothing this program
         manages changed since, so If-Match still guards the write."""
         live = client.get(path)
-        if not _equal_on({*body, *applied}, normalise_live(live.body or {}), applied):
+        if not _equal_on({*body, *applied}, _live(live), applied):
             raise _conflict(path, "its managed values differ from those recorded")
         return live.etag or "*"
 
     def _put(self, client: GraphClient, path: str, desired: dict) -> GraphResponse:
-        """PUT; when its answer is lost or ambiguous (no response, 504), re-read before anything
-        is sent again, so a create is never applied twice."""
+        """PUT with ``If-None-Match: *``: Graph refuses (412) if an appointment appeared since the
+        GET, so a create never replaces one it does not own. When the answer is lost or ambiguous
+        (no response, 504), re-read before anything is sent again: a create is never applied twice."""
         try:
-            answer = client.put(path, encode(desired))
+            answer = client.put(path, encode(desired), if_none_match="*")
         except (GraphTransportError, ThrottledError) as exc:
             if getattr(exc, "status", None) not in (None, 504):
                 raise
             try:
                 live = client.get(path)
             except NotFoundError:  # the first PUT was not applied: sending it again is safe
-                answer = client.put(path, encode(desired))
+                answer = client.put(path, encode(desired), if_none_match="*")
             else:
-                if not _equal_on(desired.keys(), normalise_live(live.body or {}), desired):
+                if not _equal_on(desired.keys(), _live(live), desired):
                     raise
                 return live
         return self._confirm(client, path, answer, desired, desired)
 
     def _adopt(self, client: GraphClient, path: str, live: GraphResponse, desired: dict) -> GraphResponse:
-        values = normalise_live(live.body or {})
+        values = _live(live)
         applied = {k: values[k] for k in desired if k in values}
         body = minimal_patch(applied, desired)
         if not body:
@@ -277,7 +378,7 @@ class VirtualAppointmentProvider(ResourceProvider):
             except PreconditionFailedError as exc:
                 refused = _refused(etag, exc)
             live = client.get(path)
-            values, keys = normalise_live(live.body or {}), {*body, *desired, *applied}
+            values, keys = _live(live), {*body, *desired, *applied}
             if _equal_on(keys, values, desired):
                 return live
             if not live.etag or not _equal_on(keys, values, applied):

@@ -16,7 +16,8 @@ from typing import Any, Mapping, Optional, Sequence, Union
 import pulumi
 from pulumi.dynamic import Resource
 
-from ._model import GRAPH_NAMES, PYTHON_NAMES
+from ._errors import InvalidInputError
+from ._model import GRAPH_NAMES, PYTHON_NAMES, checked_resource_id
 from ._provider import VirtualAppointmentProvider
 
 __all__ = [
@@ -74,6 +75,9 @@ def _plain(value: Any) -> Any:
 
 
 _ARG_NAMES = [f.name for f in fields(VirtualAppointmentArgs)]
+_PERSONAL = pulumi.ResourceOptions(additional_secret_outputs=["appointment_clients"])
+"""Client names, emails and phones are personal data: the engine keeps them encrypted in the
+state's outputs, whether or not the program marked the input secret."""
 
 
 def _split(args: tuple, kwargs: dict) -> tuple[VirtualAppointmentArgs, Optional[pulumi.ResourceOptions]]:
@@ -133,15 +137,25 @@ class VirtualAppointment(Resource, module="virtualappointment", name="VirtualApp
         given, opts = _split(args, kwargs)
         props = {name: _plain(getattr(given, name)) for name in _ARG_NAMES}
         props.update(etag=None, join_web_url=None)
+        opts = pulumi.ResourceOptions.merge(opts, _PERSONAL)
         super().__init__(VirtualAppointmentProvider(), resource_name, props, opts)
 
     @staticmethod
     def get(resource_name: str, id: pulumi.Input[str], opts: Optional[pulumi.ResourceOptions] = None) -> "VirtualAppointment":
         """Read an existing appointment by id (``me/onlineMeetings/{id}/virtualAppointment`` or
-        ``users/{userId}/onlineMeetings/{id}/virtualAppointment``) without managing it."""
+        ``users/{userId}/onlineMeetings/{id}/virtualAppointment``) without managing it.
+
+        A plain id is checked here, so a bad one fails at this line; an Output is checked by the
+        provider, before any request. A missing appointment is an error, not empty outputs."""
+        if isinstance(id, str):
+            try:
+                checked_resource_id(id)
+            except ValueError as exc:
+                raise InvalidInputError(f"VirtualAppointment.get: {exc}") from None
         resource = VirtualAppointment.__new__(VirtualAppointment)
         props: dict[str, Any] = dict.fromkeys([*_ARG_NAMES, "etag", "join_web_url"])
         merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
+        merged = pulumi.ResourceOptions.merge(merged, _PERSONAL)
         Resource.__init__(resource, VirtualAppointmentProvider(), resource_name, props, merged)
         return resource
 

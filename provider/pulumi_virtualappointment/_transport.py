@@ -1,0 +1,231 @@
+"""The transport: the only code that opens sockets. One ``requests.Session``, bounded three ways.
+
+- **Wall time.** requests' read timeout applies to each socket read, so a server that sends a
+  byte every few seconds keeps a request alive forever. Every request here runs under a
+  watchdog that shuts its connection's socket down when the request's bound has passed; the
+  blocked read then ends and the failure says that the bound was hit.
+- **Size.** A body is read up to :data:`MAX_RESPONSE_BYTES` *after* decompression. urllib3 (from
+  2.6) inflates a compressed body a bounded step at a time, so a small gzip bomb is refused at the
+  cap instead of being inflated whole in memory.
+- **Place.** Redirects are never followed: a 307/308 would replay the request, body included,
+  at another address, and a 302/303 would turn a write into a GET that "succeeds". The 3xx is
+  handed back as it is; the client turns it into an error.
+
+Failures come out as :class:`TransportFailure` (no usable answer, with the reason and whether
+another attempt may succeed); every ``requests``/``urllib3``/socket exception is translated here,
+and never with its text where that could quote a header value (a token).
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import threading
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3 import HTTPConnectionPool, HTTPSConnectionPool, ProxyManager
+from urllib3.connection import HTTPConnection, HTTPSConnection
+
+__all__ = ["Transport", "RawResponse", "TransportFailure", "MAX_RESPONSE_BYTES", "CONNECT_TIMEOUT"]
+
+MAX_RESPONSE_BYTES = 4 * 1024 * 1024
+"""The most of one answer the provider reads, after decompression (Graph's entities here are a few KiB)."""
+CONNECT_TIMEOUT = 10.0
+_CHUNK = 64 * 1024
+_KILL = threading.Lock()
+"""Serialises "this connection now belongs to that request" against "kill that request's socket"."""
+_ACTIVE = threading.local()
+"""The watchdog of the request this thread is sending (requests is synchronous: one at a time)."""
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    """What came back: status, headers, the body (empty when ``oversize``) and the final URL."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    oversize: bool
+    url: str
+
+
+class TransportFailure(Exception):
+    """No usable answer arrived. ``reason`` is safe to show; ``retryable`` if the same request
+    may be sent again (a request that could not even be formed never is)."""
+
+    def __init__(self, reason: str, retryable: bool, timed_out: bool = False):
+        super().__init__(reason)
+        self.reason, self.retryable, self.timed_out = reason, retryable, timed_out
+
+
+class _Watchdog:
+    """Shuts down the socket of one request when ``seconds`` have passed, unless ``done`` first."""
+
+    def __init__(self, seconds: float):
+        self.fired = False
+        self.connection: Optional[Any] = None
+        self._done = False
+        self._timer = threading.Timer(max(seconds, 0.0), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _fire(self) -> None:
+        with _KILL:
+            if self._done:
+                return
+            self.fired = True
+            if self.connection is not None and self.connection._watchdog is self:
+                _shut(self.connection)
+
+    def done(self) -> None:
+        with _KILL:
+            self._done = True
+        self._timer.cancel()
+
+
+def _shut(connection: Any) -> None:
+    """Unblock any read on the connection: shut the socket's file descriptor down (the plain
+    socket method, so a TLS socket's state is left for the reading thread to tear down)."""
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        try:
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+class _Bounded:
+    """Mixed into urllib3's connections: each request adopts the sending thread's watchdog."""
+
+    _watchdog: Optional[_Watchdog] = None
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        watchdog = getattr(_ACTIVE, "watchdog", None)
+        with _KILL:
+            self._watchdog = watchdog
+            if watchdog is not None:
+                watchdog.connection = self
+        return super().request(*args, **kwargs)  # type: ignore[misc]
+
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]
+        with _KILL:  # the bound passed while connecting: nothing may be read from this socket
+            if self._watchdog is not None and self._watchdog.fired:
+                _shut(self)
+
+
+class _Connection(_Bounded, HTTPConnection):
+    pass
+
+
+class _TLSConnection(_Bounded, HTTPSConnection):
+    pass
+
+
+class _Pool(HTTPConnectionPool):
+    ConnectionCls = _Connection
+
+
+class _TLSPool(HTTPSConnectionPool):
+    ConnectionCls = _TLSConnection
+
+
+_POOLS = {"http": _Pool, "https": _TLSPool}
+
+
+class _Adapter(HTTPAdapter):
+    """requests' adapter with the bounded connections, direct and through an HTTP(S) proxy."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _POOLS
+
+    def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **kwargs)
+        if type(manager) is ProxyManager:  # SOCKS managers bring their own connection classes
+            manager.pool_classes_by_scheme = _POOLS
+        return manager
+
+
+def new_session(pool_size: int = 16) -> requests.Session:
+    """A session whose pool serves the provider host's worker threads; no hidden retries."""
+    session = requests.Session()
+    adapter = _Adapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+_UNSENDABLE = {
+    requests.exceptions.InvalidHeader: "a header value is not valid",
+    UnicodeError: "a header value is not Latin-1 text",
+}
+
+
+def _failure(exc: BaseException, watchdog: _Watchdog) -> TransportFailure:
+    """One exception from requests, urllib3 or the socket -> the reason, without its text."""
+    if watchdog.fired:
+        return TransportFailure("timed out", retryable=True, timed_out=True)
+    if isinstance(exc, requests.exceptions.SSLError):
+        return TransportFailure(f"TLS verification failed (not retried): {exc}", retryable=False)
+    if isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
+        return TransportFailure("the response was cut off", retryable=True)
+    if isinstance(exc, requests.Timeout):
+        return TransportFailure("timed out", retryable=True, timed_out=True)
+    if isinstance(exc, (requests.ConnectionError, http.client.HTTPException, ConnectionError)):
+        return TransportFailure("connection failed or was dropped", retryable=True)
+    for kind, reason in _UNSENDABLE.items():
+        if isinstance(exc, kind):
+            return TransportFailure(f"the request could not be sent: {reason} ({type(exc).__name__})", retryable=False)
+    if isinstance(exc, OSError):  # a socket shut or timed out under http.client
+        return TransportFailure("connection failed or was dropped", retryable=True)
+    return TransportFailure(f"the request could not be sent ({type(exc).__name__})", retryable=False)
+
+
+def _read(response: requests.Response) -> tuple[bytes, bool]:
+    """The decoded body, or ``(b"", True)`` once it passes the cap (declared or counted)."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
+        return b"", True
+    chunks, total = [], 0
+    for chunk in response.iter_content(_CHUNK):
+        total += len(chunk)
+        if total > MAX_RESPONSE_BYTES:
+            return b"", True
+        chunks.append(chunk)
+    return b"".join(chunks), False
+
+
+class Transport:
+    """Sends one request at a time per calling thread; thread-safe (one shared pool)."""
+
+    def __init__(self, session: Optional[requests.Session] = None):
+        self.session = session or new_session()
+
+    def send(self, method: str, url: str, body: Optional[bytes], headers: Mapping[str, str], seconds: float) -> RawResponse:
+        """One attempt, bounded by ``seconds`` of wall time from connect to the body's last byte."""
+        watchdog = _Watchdog(seconds)
+        _ACTIVE.watchdog = watchdog
+        try:
+            response = self.session.request(
+                method, url, data=body, headers=dict(headers), timeout=(min(CONNECT_TIMEOUT, seconds), seconds),
+                allow_redirects=False, stream=True,
+            )
+            try:
+                content, oversize = _read(response)
+            finally:
+                response.close()
+            if watchdog.fired:  # the socket was shut: what was read may end early (headers end at EOF)
+                raise requests.Timeout()
+        except (requests.RequestException, http.client.HTTPException, OSError, UnicodeError) as exc:
+            raise _failure(exc, watchdog) from None
+        finally:
+            watchdog.done()
+            _ACTIVE.watchdog = None
+        return RawResponse(response.status_code, response.headers, content, oversize, response.url)
+
+    def close(self) -> None:
+        self.session.close()
