@@ -1,7 +1,10 @@
 """Fixtures and helpers for the emulator's own tests: real HTTP on 127.0.0.1 only.
 
-Import the fixtures into a test module (``from emulator_fixtures import emulator, graph``);
-pytest puts this folder on ``sys.path`` for test modules that are not in a package.
+Import the fixtures into a test module (``from emulator_fixtures import emulator, emulator_options,
+graph``); pytest puts this folder on ``sys.path`` for test modules that are not in a package.
+A module whose tests are about the appointment alone defines its own ``emulator_options``
+fixture returning ``{"implicit_meetings": True}``, so any meeting id counts as an existing
+meeting; the default is the emulator as constructed with no arguments.
 """
 
 from __future__ import annotations
@@ -18,6 +21,10 @@ ME = DEFAULT_ME
 MEETING = "MSpkYzE3Njc0Yy04MWQ5LTRhZGItYmZi"
 ME_PATH = f"me/onlineMeetings/{MEETING}/virtualAppointment"
 USER_PATH = f"users/{ME}/onlineMeetings/{MEETING}/virtualAppointment"
+MEETING_PATH = f"me/onlineMeetings/{MEETING}"
+"""The meeting :data:`ME_PATH`'s appointment belongs to."""
+USER_MEETING_PATH = f"users/{ME}/onlineMeetings/{MEETING}"
+"""The canonical form of :data:`MEETING_PATH`, as snapshots list it."""
 TOKEN = "test-token"
 WEAK_ETAG = re.compile(r'^W/"[A-Za-z0-9+/]+=*"$')
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -85,6 +92,16 @@ class Graph:
     def delete(self, path: str = ME_PATH, **kwargs: Any) -> requests.Response:
         return self.request("DELETE", path, **kwargs)
 
+    def meeting(
+        self, method: str, path: str = MEETING_PATH, *, version: str = "v1.0", **kwargs: Any
+    ) -> requests.Response:
+        """A request to a meeting route (``v1.0`` unless told otherwise)."""
+        return self.request(method, path, version=version, **kwargs)
+
+    def create_or_get(self, body: Any, owner: str = "me", **kwargs: Any) -> requests.Response:
+        """``POST {owner}/onlineMeetings/createOrGet`` with a JSON body."""
+        return self.meeting("POST", f"{owner}/onlineMeetings/createOrGet", json=body, **kwargs)
+
     def admin(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """An admin API call, with the emulator's own token when it was started with one."""
         headers = dict(kwargs.pop("headers", None) or {})
@@ -98,9 +115,15 @@ class Graph:
 
 
 @pytest.fixture
-def emulator() -> Iterator[Emulator]:
-    """A running emulator on a free loopback port, stopped after the test."""
-    emu = Emulator().start()
+def emulator_options() -> dict[str, Any]:
+    """Keyword arguments of :class:`Emulator` for :func:`emulator`; override it in a module to change them."""
+    return {}
+
+
+@pytest.fixture
+def emulator(emulator_options: dict[str, Any]) -> Iterator[Emulator]:
+    """A running emulator on a free loopback port (``Emulator(**emulator_options)``), stopped after the test."""
+    emu = Emulator(**emulator_options).start()
     try:
         yield emu
     finally:

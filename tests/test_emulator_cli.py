@@ -15,7 +15,7 @@ import pytest
 import requests
 
 PROVIDER_DIR = Path(__file__).resolve().parents[1] / "provider"
-LISTENING = re.compile(r"^Graph emulator listening on (http://127\.0\.0\.1:(\d+)) \(beta\)")
+LISTENING = re.compile(r"^Graph emulator listening on (http://127\.0\.0\.1:(\d+)) \(v1\.0 and beta\)")
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="sends POSIX signals")
 
@@ -124,3 +124,37 @@ def test_cli_reports_a_bad_state_file_and_exits_1(tmp_path):
     out, err = process.communicate(timeout=15)
     assert process.returncode == 1
     assert "state.json" in err
+
+
+def test_cli_switches_meeting_etags_and_implicit_meetings_on(tmp_path):
+    process = _launch("--port", "0", "--meeting-etags", "--implicit-meetings")
+    session = requests.Session()
+    session.trust_env = False
+    try:
+        url = LISTENING.match(_first_line(process)).group(1)
+        settings = session.get(f"{url}/_emulator/settings", timeout=5).json()
+        assert (settings["meetingEtags"], settings["implicitMeetings"]) == (True, True)
+        headers = {"Authorization": "Bearer any"}
+        created = session.post(f"{url}/v1.0/me/onlineMeetings/createOrGet", json={"externalId": "cli"},
+                               headers=headers, timeout=5)
+        assert created.status_code == 201 and created.headers["ETag"].startswith('W/"')
+        appointment = session.put(f"{url}/beta/me/onlineMeetings/elsewhere/virtualAppointment", json={},
+                                  headers=headers, timeout=5)
+        assert appointment.status_code == 201
+    finally:
+        session.close()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=5) == 0
+        process.stdout.close()
+        process.stderr.close()
+
+
+def test_cli_help_lists_every_flag_the_readme_names():
+    process = subprocess.run([sys.executable, "-m", "pulumi_virtualappointment.emulator", "--help"],
+                             capture_output=True, text=True, env=_environment(), timeout=30)
+    assert process.returncode == 0
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## The emulator", 1)[1].split("\n## ", 1)[0]
+    flags = set(re.findall(r"--[a-z][a-z0-9-]+", process.stdout)) - {"--help"}
+    assert flags == set(re.findall(r"--[a-z][a-z0-9-]+", section)), "README's emulator section and --help differ"
+    assert {"--meeting-etags", "--implicit-meetings"} <= flags

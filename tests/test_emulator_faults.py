@@ -12,6 +12,12 @@ from pulumi_virtualappointment.emulator import Emulator, Fault
 from pulumi_virtualappointment.emulator._faults import FaultPlan, Rates, parse_fault
 
 
+@pytest.fixture
+def emulator_options() -> dict:
+    """These tests are about the appointment alone: any meeting id counts as an existing meeting."""
+    return {"implicit_meetings": True}
+
+
 def statuses(emu: Emulator) -> list[tuple[str, int | None, str | None]]:
     return [(entry["method"], entry["status"], entry["fault"]) for entry in emu.requests()]
 

@@ -33,6 +33,12 @@ JSON = {"Content-Type": "application/json"}
 OTHER_PATH = "users/22222222-2222-2222-2222-222222222222/onlineMeetings/M2/virtualAppointment"
 
 
+@pytest.fixture
+def emulator_options() -> dict:
+    """These tests are about the appointment alone: any meeting id counts as an existing meeting."""
+    return {"implicit_meetings": True}
+
+
 def nested(depth: int) -> bytes:
     """A JSON object ``depth`` levels deep: ``{"a":{"a":...1...}}``."""
     return b'{"a":' * (depth - 1) + b'{"a":1}' + b"}" * (depth - 1)
@@ -99,7 +105,7 @@ def test_json_as_deep_as_the_limit_still_parses():
 @pytest.fixture
 def persisted(tmp_path) -> Iterator[Emulator]:
     """An emulator with a state file holding two appointments."""
-    with Emulator(state_file=tmp_path / "state.json") as emu:
+    with Emulator(state_file=tmp_path / "state.json", implicit_meetings=True) as emu:
         emu.seed(ME_PATH, {"externalAppointmentId": "kept"})
         emu.seed(OTHER_PATH, {"externalAppointmentId": "other"})
         yield emu

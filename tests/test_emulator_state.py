@@ -36,12 +36,12 @@ def test_malformed_entity_tag_headers_are_refused(header):
 
 def test_state_survives_a_restart_with_the_same_entity_and_etag(tmp_path):
     state = tmp_path / "state.json"
-    with Emulator(state_file=state) as emu:
+    with Emulator(state_file=state, implicit_meetings=True) as emu:
         client = Graph(emu)
         created = client.put(json=DOCS_BODY)
         body, etag = created.json(), created.headers["ETag"]
         client.close()
-    with Emulator(state_file=str(state)) as emu:
+    with Emulator(state_file=str(state), implicit_meetings=True) as emu:
         client = Graph(emu)
         again = client.get()
         assert again.json() == {**body, "@odata.context": again.json()["@odata.context"]}
@@ -57,7 +57,7 @@ def test_every_change_is_persisted_and_leaves_no_temporary_files(tmp_path):
         assert sorted(os.listdir(tmp_path)) == ["state.json"]
         return json.loads(state.read_text())["appointments"]
 
-    with Emulator(state_file=state) as emu:
+    with Emulator(state_file=state, implicit_meetings=True) as emu:
         client = Graph(emu)
         client.put(json={"externalAppointmentId": "a"})
         assert saved()[USER_PATH]["entity"]["externalAppointmentId"] == "a"

@@ -1,7 +1,7 @@
 """``python -m pulumi_virtualappointment.emulator``: run the Graph emulator until stopped.
 
-Prints one line, ``Graph emulator listening on http://HOST:PORT (beta) ...``, flushed so a
-parent process can read the URL, then serves until SIGINT or SIGTERM and exits 0. The line
+Prints one line, ``Graph emulator listening on http://HOST:PORT (v1.0 and beta) ...``, flushed
+so a parent process can read the URL, then serves until SIGINT or SIGTERM and exits 0. The line
 also says how to call the admin API; with ``--token`` that takes the same bearer token
 (shown as ``<--token value>``: the token itself is never printed). It refuses a non-loopback
 ``--host`` unless ``--allow-remote`` is given: without ``--token`` the emulator accepts any
@@ -31,14 +31,30 @@ def _rate(text: str) -> float:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pulumi_virtualappointment.emulator",
-        description="A local Microsoft Graph serving /beta/.../onlineMeetings/{id}/virtualAppointment.",
+        description=(
+            "A local Microsoft Graph serving online meetings (/v1.0 and /beta: .../onlineMeetings/createOrGet, "
+            ".../onlineMeetings/{id}, .../onlineMeetings/{id}/getVirtualAppointmentJoinWebUrl) and their "
+            "virtualAppointment (/beta/.../onlineMeetings/{id}/virtualAppointment), for /me and /users/{id}."
+        ),
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback only; default %(default)s)")
     parser.add_argument("--port", type=int, default=8765, help="port to listen on, 0 for any free port (default %(default)s)")
     parser.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host (no real auth!)")
     parser.add_argument("--token", help="the only bearer token accepted (default: any non-empty token)")
-    parser.add_argument("--state-file", help="JSON file that keeps appointments across restarts")
-    parser.add_argument("--no-etag-on-write", action="store_true", help="PUT 201 and PATCH 204 without an ETag header")
+    parser.add_argument("--state-file", help="JSON file that keeps meetings and appointments across restarts")
+    parser.add_argument(
+        "--no-etag-on-write", action="store_true", help="appointment PUT 201 and PATCH 204 without an ETag header"
+    )
+    parser.add_argument(
+        "--meeting-etags",
+        action="store_true",
+        help="give meetings ETags and honour If-Match on their PATCH and DELETE (default: none, as Graph's docs show)",
+    )
+    parser.add_argument(
+        "--implicit-meetings",
+        action="store_true",
+        help="let appointments exist under any meeting id, as if the meeting existed (default: the meeting must exist)",
+    )
     parser.add_argument("--me", default=DEFAULT_ME, help="user id that /me stands for (default %(default)s)")
     parser.add_argument("--fault-429", type=_rate, default=0.0, metavar="RATE", help="probability of 429 per request")
     parser.add_argument("--fault-503", type=_rate, default=0.0, metavar="RATE", help="probability of 503 per request")
@@ -86,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             me=args.me,
             allow_remote=args.allow_remote,
             verbose=args.verbose,
+            meeting_etags=args.meeting_etags,
+            implicit_meetings=args.implicit_meetings,
         )
         emulator.set_fault_rates(
             args.fault_429, args.fault_503, args.fault_504, args.fault_drop, args.fault_lost_response,
@@ -100,7 +118,10 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     signal.signal(signal.SIGTERM, _raise_interrupt)
-    print(f"Graph emulator listening on {emulator.url} (beta); {_admin_usage(emulator)}; Ctrl+C to stop", flush=True)
+    print(
+        f"Graph emulator listening on {emulator.url} (v1.0 and beta); {_admin_usage(emulator)}; Ctrl+C to stop",
+        flush=True,
+    )
     try:
         while True:
             time.sleep(3600)

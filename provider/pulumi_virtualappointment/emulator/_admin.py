@@ -8,6 +8,12 @@ traffic. Every route mirrors a method of ``Emulator`` (which needs no token)::
 
     GET    /_emulator/requests                  Emulator.requests()
     DELETE /_emulator/requests                  Emulator.clear_requests()
+    GET    /_emulator/meetings                  Emulator.meetings(): {path: {"entity": ..., "etag": ...}}
+    GET    /_emulator/meetings/<meeting path>   {"entity": ..., "etag": ...} or 404
+    PUT    /_emulator/meetings/<meeting path>   Emulator.seed_meeting(path, body): create or replace
+    PUT    /_emulator/meetings/<owner>          the same with the body's "id", or a new id
+    PATCH  /_emulator/meetings/<meeting path>   Emulator.edit_meeting(path, body): out-of-band change
+    DELETE /_emulator/meetings/<meeting path>   Emulator.remove_meeting(path): no preconditions
     GET    /_emulator/appointments              {path: {"entity": ..., "etag": ...}}
     GET    /_emulator/appointments/<path>       {"entity": ..., "etag": ...} or 404
     PUT    /_emulator/appointments/<path>       Emulator.seed(path, body)
@@ -18,13 +24,18 @@ traffic. Every route mirrors a method of ``Emulator`` (which needs no token)::
     POST   /_emulator/faults                    {"script": [fault, ...]} appends,
                                                 {"rates": {...}} replaces the rates
     DELETE /_emulator/faults                    forget script and rates
-    GET    /_emulator/settings                  {"etagOnWrite": ..., "me": ..., "tokenRequired": ...}
-    PATCH  /_emulator/settings                  {"etagOnWrite": false}
+    GET    /_emulator/settings                  {"etagOnWrite", "meetingEtags", "implicitMeetings",
+                                                 "me", "tokenRequired"}
+    PATCH  /_emulator/settings                  any of {"etagOnWrite", "meetingEtags",
+                                                 "implicitMeetings"}: true or false
 
-``<path>`` is ``me/onlineMeetings/{id}/virtualAppointment`` or
-``users/{userId}/onlineMeetings/{id}/virtualAppointment``, segments percent-encoded.
-Failures are Graph errors, as on the Graph routes: 400 for a bad body or path, 404, 405, and
-500 when the state file cannot be written (nothing is changed then).
+A meeting path is ``me/onlineMeetings/{id}`` or ``users/{userId}/onlineMeetings/{id}``, an owner
+``me`` or ``users/{userId}``; an appointment path is a meeting path with ``/virtualAppointment``;
+segments are percent-encoded. A meeting's ``etag`` is ``null`` while meeting ETags are off, and
+a seeded meeting needs an ``externalId`` (see ``_meeting`` for what seeds and edits accept).
+Removing a meeting removes its appointment. Failures are Graph errors, as on the Graph routes:
+400 for a bad body or path, 404, 405, and 500 when the state file cannot be written (nothing
+is changed then).
 """
 
 from __future__ import annotations
@@ -38,8 +49,8 @@ from werkzeug.wrappers import Request, Response
 from ._faults import FaultPlan, Rates
 from ._graph import GraphSettings, authenticate
 from ._log import RequestLog
-from ._schema import BodyError, parse_json_object
-from ._store import NotFound, PersistError, Store
+from ._json import BodyError, parse_json_object
+from ._store import NotFound, PersistError, Store, meeting_missing
 from ._wire import Context, graph_error, json_response
 
 __all__ = ["AdminApi", "PREFIX"]
@@ -49,6 +60,8 @@ PREFIX = "/_emulator"
 ROUTES = Map(
     [
         Rule(f"{PREFIX}/requests", endpoint="requests", methods=["GET", "DELETE"]),
+        Rule(f"{PREFIX}/meetings", endpoint="meetings", methods=["GET"]),
+        Rule(f"{PREFIX}/meetings/<path:path>", endpoint="meeting", methods=["GET", "PUT", "PATCH", "DELETE"]),
         Rule(f"{PREFIX}/appointments", endpoint="appointments", methods=["GET"]),
         Rule(f"{PREFIX}/appointments/<path:path>", endpoint="appointment", methods=["GET", "PUT", "PATCH", "DELETE"]),
         Rule(f"{PREFIX}/reset", endpoint="reset", methods=["POST"]),
@@ -111,6 +124,26 @@ class AdminApi:
             return _no_content()
         return json_response(self.log.entries(), content_type=_JSON)
 
+    def _meetings(self, request: Request) -> Response:
+        return json_response(self.store.meeting_snapshot(), content_type=_JSON)
+
+    def _meeting(self, request: Request, path: str) -> Response:
+        if request.method == "PUT":
+            user, meeting = self.store.meeting_address(path)
+            record = self.store.seed_meeting(user, meeting, self._body(request))
+            return json_response({"entity": record.entity, "etag": record.etag}, content_type=_JSON)
+        key = self.store.meeting_key(path)
+        if request.method == "DELETE":
+            self.store.delete_meeting(key)
+            return _no_content()
+        if request.method == "GET":
+            record = self.store.read_meeting(key)
+            if record is None:
+                raise meeting_missing(key)
+        else:
+            record = self.store.edit_meeting(key, self._body(request))
+        return json_response({"entity": record.entity, "etag": record.etag}, content_type=_JSON)
+
     def _appointments(self, request: Request) -> Response:
         return json_response(self.store.snapshot(), content_type=_JSON)
 
@@ -157,13 +190,24 @@ class AdminApi:
     def _settings(self, request: Request) -> Response:
         if request.method == "PATCH":
             body = self._body(request)
-            unknown = sorted(set(body) - {"etagOnWrite"})
-            if unknown or not isinstance(body.get("etagOnWrite", True), bool):
-                raise ValueError(f"only etagOnWrite (true or false) can be changed, got {body!r}")
-            self.settings.etag_on_write = body.get("etagOnWrite", self.settings.etag_on_write)
-        state = {
-            "etagOnWrite": self.settings.etag_on_write,
-            "me": self.store.me,
-            "tokenRequired": self.settings.token is not None,
-        }
+            unknown = sorted(set(body) - set(_SWITCHES))
+            if unknown or not all(isinstance(value, bool) for value in body.values()):
+                raise ValueError(f"only {', '.join(_SWITCHES)} (true or false) can be changed, got {body!r}")
+            for name, value in body.items():
+                setattr(*self._switch(name), value)
+        state = {name: getattr(*self._switch(name)) for name in _SWITCHES}
+        state.update(me=self.store.me, tokenRequired=self.settings.token is not None)
         return json_response(state, content_type=_JSON)
+
+    def _switch(self, name: str) -> tuple[object, str]:
+        """The object holding a switch (wire settings or the store's rules) and its attribute."""
+        holder, attribute = _SWITCHES[name]
+        return (self.settings if holder == "settings" else self.store), attribute
+
+
+_SWITCHES = {
+    "etagOnWrite": ("settings", "etag_on_write"),
+    "meetingEtags": ("store", "meeting_etags"),
+    "implicitMeetings": ("store", "implicit_meetings"),
+}
+"""The settings the admin API changes: JSON name -> (where it lives, attribute)."""

@@ -120,7 +120,7 @@ class EmulatorApp:
         self.admin = AdminApi(store, self.faults, self.log, settings, self.reset)
 
     def reset(self) -> None:
-        """Drop every appointment, the request log, the fault script and the rates."""
+        """Drop every meeting and appointment, the request log, the fault script and the rates."""
         self.store.reset()
         self.log.clear()
         self.faults.clear()

@@ -1,24 +1,42 @@
-"""The Graph endpoints: GET, PUT, PATCH and DELETE of a meeting's virtualAppointment.
+"""The Graph endpoints: one route table for the online meeting and its virtualAppointment.
 
-Served under ``/beta`` only, as in Graph; the same paths under ``/v1.0`` answer 400 because
-the resource never left beta. Checks run in the order a client can observe them:
+``{owner}`` is ``me`` (the signed-in user) or ``users/{userId}`` (compared case-insensitively);
+ids are percent-decoded path segments, so ``%2F`` stays inside an id::
+
+    POST   /{v1.0|beta}/{owner}/onlineMeetings/createOrGet    201 new meeting, 200 existing one
+    GET    /{v1.0|beta}/{owner}/onlineMeetings/{id}           200 the meeting
+    PATCH  /{v1.0|beta}/{owner}/onlineMeetings/{id}           200 the updated meeting
+    DELETE /{v1.0|beta}/{owner}/onlineMeetings/{id}           204 (its appointment goes too)
+    GET    /{v1.0|beta}/{owner}/onlineMeetings/{id}/getVirtualAppointmentJoinWebUrl
+                                                              200 {"@odata.context", "value": url}
+    GET PUT PATCH DELETE /beta/{owner}/onlineMeetings/{id}/virtualAppointment
+
+The appointment never left beta: under ``/v1.0`` its path answers 400. Checks run in the order
+a client can observe them:
 
 1. ``Authorization: Bearer <token>`` (401 ``InvalidAuthenticationToken``; with a configured
    token, any other token is refused too);
-2. the route (404 for an unknown path, 405 with ``Allow`` for a wrong method, 400 for a
-   path segment that is not UTF-8 once percent-decoded);
-3. for PUT/PATCH the body: missing (400), not ``application/json`` (415
-   ``UnsupportedMediaType``), not a JSON object or an unknown or mistyped property (400
-   ``BadRequest`` naming the property);
-4. entity-tag headers: malformed (400, inner ``malformedEntityTag``), then for PATCH and
-   DELETE a missing appointment (404 ``itemNotFound``), then a mismatch (412
-   ``PreconditionFailed``, inner ``entityTagDoesNotMatch``). A refused request changes nothing;
-   nor does a write whose state file cannot be saved (500 ``InternalServerError``).
+2. the route (404 for an unknown path, 405 with ``Allow`` for a method the route does not
+   serve, 400 for a path segment that is not UTF-8 once percent-decoded);
+3. for a body: missing (400), not ``application/json`` (415 ``UnsupportedMediaType``), not a
+   JSON object, or a property or parameter the resource refuses (400 ``BadRequest`` naming it;
+   rules in ``_schema`` and ``_meeting``);
+4. entity-tag headers: malformed (400, inner ``malformedEntityTag``), then a missing meeting or
+   appointment (404 ``itemNotFound``), then a mismatch (412 ``PreconditionFailed``, inner
+   ``entityTagDoesNotMatch``). For an appointment the meeting is looked for first: without it
+   the answer is 404 saying the online meeting does not exist (unless ``implicit_meetings``).
+   Meetings honour ``If-Match`` (PATCH, DELETE) only while ``meeting_etags`` is on; off, they
+   ignore it, malformed or not. A refused request changes nothing; nor does a write whose
+   state file cannot be saved (500 ``InternalServerError``).
 
-Success: GET 200 with the entity and its ``ETag``; PUT 201 with the entity (created or
-replaced, as Graph's docs show only 201); PATCH 204 with no body; DELETE 204. PUT and PATCH
-send the new ``ETag`` unless ``etag_on_write`` is off: Graph's docs do not say whether a
-PATCH 204 carries one, so clients must handle both.
+Appointment answers: GET 200 with the entity and its ``ETag``; PUT 201 with the entity (created
+or replaced, as Graph's docs show only 201); PATCH 204 with no body; DELETE 204. PUT and PATCH
+send the new ``ETag`` unless ``etag_on_write`` is off: Graph's docs do not say whether a PATCH
+204 carries one, so clients must handle both.
+
+Meeting answers carry the whole meeting with its ``@odata.context``; evolvable enum members
+read ``unknownFutureValue`` unless the request sent ``Prefer: include-unknown-enum-members``.
+They carry an ``ETag`` only while ``meeting_etags`` is on (Graph's docs show none).
 """
 
 from __future__ import annotations
@@ -27,31 +45,33 @@ import hmac
 from dataclasses import dataclass
 from typing import Callable
 
-from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed, NotFound as RouteNotFound
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound as RouteNotFound
 from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from ._schema import BodyError, parse_json_object
+from ._json import BodyError, parse_json_object
+from ._meeting import join_url, render
 from ._store import (
-    Key, MalformedTag, NotFound, PersistError, PreconditionFailed, Record, Store, decode_segment, missing,
+    Key, MalformedTag, NotFound, PersistError, PreconditionFailed, Record, Store, decode_segment, meeting_missing,
+    missing,
 )
 from ._wire import Context, graph_error, json_response
 
-__all__ = ["GraphSettings", "GraphApi", "authenticate"]
+__all__ = ["GraphSettings", "GraphApi", "authenticate", "ROUTES"]
 
 
 @dataclass
 class GraphSettings:
-    """Switches that change how the emulator answers, adjustable while it runs."""
+    """Switches of the wire format, adjustable while the emulator runs (the store holds the others)."""
 
     token: str | None = None
     """The only bearer token accepted; ``None`` accepts any non-empty token."""
     etag_on_write: bool = True
-    """Whether PUT 201 and PATCH 204 carry the new ``ETag`` header."""
+    """Whether an appointment's PUT 201 and PATCH 204 carry the new ``ETag`` header."""
 
 
 class _UnsupportedMediaType(Exception):
-    """A PUT/PATCH body that is not declared as JSON (415)."""
+    """A body that is not declared as JSON (415)."""
 
 
 class _Segment(BaseConverter):
@@ -64,21 +84,46 @@ class _Segment(BaseConverter):
             raise BadRequest(str(exc)) from None
 
 
-_PATHS = (
-    "/{version}/me/onlineMeetings/<seg:meeting>/virtualAppointment",
-    "/{version}/users/<seg:user>/onlineMeetings/<seg:meeting>/virtualAppointment",
-)
-ROUTES = Map(
-    [Rule(p.format(version="beta"), endpoint="appointment", methods=["GET", "PUT", "PATCH", "DELETE"]) for p in _PATHS]
-    + [Rule(p.format(version="v1.0"), endpoint="v1") for p in _PATHS],
-    converters={"seg": _Segment},
-    strict_slashes=False,
-    merge_slashes=False,
-)
+def _rules() -> list[Rule]:
+    """Every Graph route, for both owners; methods are :attr:`GraphApi._ENDPOINTS`' to say."""
+    rules = []
+    for owner in ("me", "users/<seg:user>"):
+        base = f'/<any("v1.0", "beta"):version>/{owner}/onlineMeetings'
+        rules += [
+            Rule(f"{base}/createOrGet", endpoint="createOrGet"),
+            Rule(f"{base}/<seg:meeting>", endpoint="meeting"),
+            Rule(f"{base}/<seg:meeting>/getVirtualAppointmentJoinWebUrl", endpoint="joinWebUrl"),
+            Rule(f"{base}/<seg:meeting>/virtualAppointment", endpoint="appointment"),
+        ]
+    return rules
+
+
+ROUTES = Map(_rules(), converters={"seg": _Segment}, strict_slashes=False, merge_slashes=False)
+"""Graph's routes; matched on the path alone, so a wrong method is this module's 405."""
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What a matched route names: the API version, the owner (stored form) and the meeting id."""
+
+    version: str
+    user: str
+    meeting: str | None
+
+    @property
+    def key(self) -> Key:
+        return Key(self.user, self.meeting or "")
 
 
 def _odata_literal(value: str) -> str:
     return value.replace("'", "''")
+
+
+def _wants_unknown_members(request: Request) -> bool:
+    """Whether ``Prefer`` (any of its preferences, in any header line) asks for evolvable enum members."""
+    preferences = ",".join(request.headers.getlist("Prefer")).split(",")
+    names = (item.split(";")[0].split("=")[0].strip().lower() for item in preferences)
+    return "include-unknown-enum-members" in names
 
 
 def authenticate(request: Request, ctx: Context, token: str | None) -> Response | None:
@@ -111,25 +156,26 @@ class GraphApi:
         if denied is not None:
             return denied
         try:
-            endpoint, args = ROUTES.bind("graph.emulator").match(path, method=request.method)
+            endpoint, args = ROUTES.bind("graph.emulator").match(path)
         except RouteNotFound:
             return graph_error(ctx, 404, "BadRequest", f"Resource not found for the segment in '{path}'.")
-        except MethodNotAllowed as exc:
-            allowed = ", ".join(sorted(exc.valid_methods or ()))
-            message = f"The HTTP method '{request.method}' is not allowed here; allowed: {allowed}."
-            return graph_error(ctx, 405, "BadRequest", message, headers=[("Allow", allowed)])
         except HTTPException as exc:
             return graph_error(ctx, exc.code or 400, "BadRequest", exc.description or "Bad request.")
-        if endpoint == "v1":
+        if endpoint == "appointment" and args["version"] != "beta":
             return graph_error(ctx, 400, "BadRequest", "virtualAppointment is only in beta; call /beta instead of /v1.0.")
-        key = self.store.key_for(args.get("user"), args["meeting"])
-        return self._serve(request, key, ctx)
+        handlers = self._ENDPOINTS[endpoint]
+        handler = handlers.get("GET" if request.method == "HEAD" else request.method)
+        if handler is None:
+            allowed = ", ".join(sorted({*handlers, *(["HEAD"] if "GET" in handlers else [])}))
+            message = f"The HTTP method '{request.method}' is not allowed here; allowed: {allowed}."
+            return graph_error(ctx, 405, "BadRequest", message, headers=[("Allow", allowed)])
+        target = _Target(args["version"], self.store.user(args.get("user")), args.get("meeting"))
+        return self._serve(handler, request, target, ctx)
 
-    def _serve(self, request: Request, key: Key, ctx: Context) -> Response:
-        """Run the verb's handler; map store failures to Graph errors in this one place."""
-        handler = self._HANDLERS["GET" if request.method == "HEAD" else request.method]
+    def _serve(self, handler: Callable[..., Response], request: Request, target: _Target, ctx: Context) -> Response:
+        """Run the handler; map store failures to Graph errors in this one place."""
         try:
-            return handler(self, request, key)
+            return handler(self, request, target)
         except BodyError as exc:
             return graph_error(ctx, 400, "BadRequest", str(exc))
         except _UnsupportedMediaType as exc:
@@ -143,30 +189,63 @@ class GraphApi:
         except PersistError as exc:
             return graph_error(ctx, 500, "InternalServerError", str(exc))
 
-    # -- verbs --------------------------------------------------------------------
+    # -- the virtualAppointment -------------------------------------------------------
 
-    def _get(self, request: Request, key: Key) -> Response:
-        record = self.store.read(key)
+    def _get(self, request: Request, target: _Target) -> Response:
+        record = self.store.read(target.key, meeting_required=True)
         if record is None:
-            raise missing(key)
-        return json_response(self._representation(request, key, record), 200, [("ETag", record.etag)])
+            raise missing(target.key)
+        return json_response(self._appointment(request, target.key, record), 200, [("ETag", record.etag)])
 
-    def _put(self, request: Request, key: Key) -> Response:
-        body = self._json_body(request)
-        headers = request.headers
-        record, _created = self.store.put(key, body, headers.get("If-Match"), headers.get("If-None-Match"))
-        return json_response(self._representation(request, key, record), 201, self._etag_header(record))
+    def _put(self, request: Request, target: _Target) -> Response:
+        body, headers = self._json_body(request), request.headers
+        record, _created = self.store.put(
+            target.key, body, headers.get("If-Match"), headers.get("If-None-Match"), meeting_required=True
+        )
+        return json_response(self._appointment(request, target.key, record), 201, self._etag_header(record))
 
-    def _patch(self, request: Request, key: Key) -> Response:
+    def _patch(self, request: Request, target: _Target) -> Response:
         body = self._json_body(request)
-        record = self.store.patch(key, body, request.headers.get("If-Match"))
+        record = self.store.patch(target.key, body, request.headers.get("If-Match"), meeting_required=True)
         return self._no_content(self._etag_header(record))
 
-    def _delete(self, request: Request, key: Key) -> Response:
-        self.store.delete(key, request.headers.get("If-Match"))
+    def _delete(self, request: Request, target: _Target) -> Response:
+        self.store.delete(target.key, request.headers.get("If-Match"), meeting_required=True)
         return self._no_content([])
 
-    _HANDLERS: dict[str, Callable[..., Response]] = {"GET": _get, "PUT": _put, "PATCH": _patch, "DELETE": _delete}
+    # -- the onlineMeeting ------------------------------------------------------------
+
+    def _create_or_get(self, request: Request, target: _Target) -> Response:
+        record, created = self.store.create_or_get(target.user, self._json_body(request))
+        return self._meeting(request, target, record, 201 if created else 200)
+
+    def _get_meeting(self, request: Request, target: _Target) -> Response:
+        record = self.store.read_meeting(target.key)
+        if record is None:
+            raise meeting_missing(target.key)
+        return self._meeting(request, target, record, 200)
+
+    def _patch_meeting(self, request: Request, target: _Target) -> Response:
+        body = self._json_body(request)
+        record = self.store.patch_meeting(target.key, body, request.headers.get("If-Match"))
+        return self._meeting(request, target, record, 200)
+
+    def _delete_meeting(self, request: Request, target: _Target) -> Response:
+        self.store.delete_meeting(target.key, request.headers.get("If-Match"))
+        return self._no_content([])
+
+    def _join_web_url(self, request: Request, target: _Target) -> Response:
+        if self.store.read_meeting(target.key) is None:
+            raise meeting_missing(target.key)
+        context = f"{request.host_url}{target.version}/$metadata#Edm.String"
+        return json_response({"@odata.context": context, "value": join_url(target.user, target.key.meeting)})
+
+    _ENDPOINTS: dict[str, dict[str, Callable[..., Response]]] = {
+        "appointment": {"GET": _get, "PUT": _put, "PATCH": _patch, "DELETE": _delete},
+        "createOrGet": {"POST": _create_or_get},
+        "meeting": {"GET": _get_meeting, "PATCH": _patch_meeting, "DELETE": _delete_meeting},
+        "joinWebUrl": {"GET": _join_web_url},
+    }
 
     # -- helpers ------------------------------------------------------------------
 
@@ -181,7 +260,7 @@ class GraphApi:
         return parse_json_object(raw)
 
     def _etag_header(self, record: Record) -> list[tuple[str, str]]:
-        return [("ETag", record.etag)] if self.settings.etag_on_write else []
+        return [("ETag", record.etag)] if self.settings.etag_on_write and record.etag else []
 
     @staticmethod
     def _no_content(headers: list[tuple[str, str]]) -> Response:
@@ -192,10 +271,18 @@ class GraphApi:
         return response
 
     @staticmethod
-    def _representation(request: Request, key: Key, record: Record) -> dict:
-        """Graph's JSON for the entity: the context URL, ``id``, all five properties."""
+    def _appointment(request: Request, key: Key, record: Record) -> dict:
+        """Graph's JSON for an appointment: the context URL, ``id``, all five properties."""
         context = (
             f"{request.host_url}beta/$metadata#users('{_odata_literal(key.user)}')"
             f"/onlineMeetings('{_odata_literal(key.meeting)}')/virtualAppointment/$entity"
         )
         return {"@odata.context": context, **record.entity}
+
+    @staticmethod
+    def _meeting(request: Request, target: _Target, record: Record, status: int) -> Response:
+        """A meeting answer: context URL, the rendered entity, its ``ETag`` when meeting ETags are on."""
+        user = _odata_literal(target.user)
+        context = f"{request.host_url}{target.version}/$metadata#users('{user}')/onlineMeetings/$entity"
+        body = {"@odata.context": context, **render(record.entity, _wants_unknown_members(request))}
+        return json_response(body, status, [("ETag", record.etag)] if record.etag else [])

@@ -32,7 +32,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request
 
-from ._schema import parse_json
+from ._json import parse_json
 
 __all__ = ["RequestLog", "describe", "redact_authorization"]
 

@@ -1,7 +1,7 @@
 """What the emulator accepts in a virtualAppointment body, and how it shapes what it stores.
 
-Pure: standard library and ``_model`` only. The rules, from GRAPH_NOTES.md and the update
-reference (``seed/virtualappointment-update.txt``):
+Pure: standard library and the package's ``_appointment`` description only. The rules, from
+GRAPH_NOTES.md and the update reference (``seed/virtualappointment-update.txt``):
 
 - A body is a JSON object whose keys are the five Graph properties; ``id`` (read-only, sent
   by Graph's own example) is ignored and annotations (keys with ``@``, e.g. ``@odata.type``)
@@ -15,20 +15,22 @@ reference (``seed/virtualappointment-update.txt``):
   ``null`` members exactly as they must against the real service.
 - PATCH replaces each supplied property whole (``settings`` and the client collection
   included) and ``null`` clears it; PUT replaces the entity.
-- JSON nested deeper than :data:`MAX_DEPTH` arrays and objects is refused (400) before it is
-  parsed: Graph's bodies are three levels deep, and deeper input would exhaust the stack of
-  the parser or of whatever copies or prints the value later (the request log included).
+- When the client sets no ``appointmentClientJoinWebUrl``, Graph's is the meeting's virtual
+  appointment join link (``_meeting.join_url``), the one ``getVirtualAppointmentJoinWebUrl``
+  answers for the same meeting.
+
+Parsing (JSON objects, the depth limit, annotations) is ``_json``'s, shared with the meeting.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 import uuid
 from typing import Any, Mapping
 
-from .._model import CLIENT_KEYS, GRAPH_PROPERTIES, MANAGED_KEYS, SETTINGS_KEYS
+from .._appointment import CLIENT_KEYS, GRAPH_PROPERTIES, MANAGED_KEYS, SETTINGS_KEYS
+from ._json import MAX_DEPTH, BodyError, is_annotation, parse_json, parse_json_object
+from ._meeting import TENANT_ID, join_url
 
 __all__ = [
     "BodyError",
@@ -44,58 +46,7 @@ __all__ = [
     "join_url",
 ]
 
-TENANT_ID = "0e1a7e00-0000-4000-8000-00000000e3a7"
-"""The tenant the emulator pretends to be; it appears in generated join URLs."""
-
 _ID_NAMESPACE = uuid.UUID("5d0c0a4e-7a1c-4b8e-9f4e-6a1f2b3c4d5e")
-
-
-class BodyError(ValueError):
-    """A body Graph would refuse with 400 BadRequest; the message names the property."""
-
-
-MAX_DEPTH = 64
-"""How deeply arrays and objects may nest in a JSON body."""
-
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_BRACKET = re.compile(r"[\[\]{}]")
-
-
-def _too_deep(text: str) -> bool:
-    """Whether arrays and objects nest deeper than ``MAX_DEPTH``, found without recursion."""
-    depth = 0
-    for bracket in _BRACKET.findall(_STRING.sub("", text)):
-        depth += 1 if bracket in "[{" else -1
-        if depth > MAX_DEPTH:
-            return True
-    return False
-
-
-def parse_json(raw: bytes) -> Any:
-    """Decode UTF-8 JSON; raises :class:`BodyError` when it is invalid or nested too deeply."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BodyError(f"Invalid request body: the body is not valid JSON ({exc}).") from None
-    if _too_deep(text):
-        raise BodyError(f"Invalid request body: JSON nested deeper than {MAX_DEPTH} levels.")
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise BodyError(f"Invalid request body: the body is not valid JSON ({exc}).") from None
-
-
-def parse_json_object(raw: bytes) -> dict[str, Any]:
-    """Decode a request body that must be one JSON object."""
-    value = parse_json(raw)
-    if not isinstance(value, dict):
-        raise BodyError(f"Invalid request body: expected a JSON object, got {type(value).__name__}.")
-    return value
-
-
-def _is_annotation(key: str) -> bool:
-    return "@" in key
-
 
 def _string(value: Any, where: str) -> str | None:
     if value is None or isinstance(value, str):
@@ -116,7 +67,7 @@ def _members(value: Any, where: str, allowed: tuple[str, ...], type_name: str) -
     if not isinstance(value, dict):
         raise BodyError(f"Invalid value for property '{where}': expected an object or null, got {json.dumps(value)}.")
     for key in value:
-        if key not in allowed and not _is_annotation(key):
+        if key not in allowed and not is_annotation(key):
             raise BodyError(
                 f"Invalid request body: property '{where}.{key}' does not exist on type "
                 f"'microsoft.graph.{type_name}'."
@@ -163,7 +114,7 @@ def clean_changes(body: Mapping[str, Any]) -> dict[str, Any]:
     """
     changes: dict[str, Any] = {}
     for key, value in body.items():
-        if _is_annotation(key) or key == "id":
+        if is_annotation(key) or key == "id":
             continue
         if key not in GRAPH_PROPERTIES:
             raise BodyError(
@@ -188,15 +139,6 @@ def merged(entity: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, A
 def entity_id(user_id: str, meeting_id: str) -> str:
     """A stable ``id`` per appointment, so replacing one keeps its key as Graph would."""
     return str(uuid.uuid5(_ID_NAMESPACE, f"{user_id}/{meeting_id}"))
-
-
-def join_url(user_id: str, meeting_id: str) -> str:
-    """The join URL Graph computes when the client sets none; deterministic per meeting."""
-    thread = hashlib.sha256(f"{user_id}/{meeting_id}".encode()).hexdigest()[:32]
-    return (
-        f"https://visit.teams.microsoft.com/webrtc-svc/api/route?tid={TENANT_ID}"
-        f"&convId=19:meeting_{thread}@thread.v2"
-    )
 
 
 def with_join_url(entity: Mapping[str, Any], user_id: str, meeting_id: str) -> dict[str, Any]:

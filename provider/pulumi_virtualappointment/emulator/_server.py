@@ -58,10 +58,13 @@ class _Handler(WSGIRequestHandler):
 
 
 class Emulator:
-    """A local Microsoft Graph serving ``virtualAppointment`` under ``/beta``.
+    """A local Microsoft Graph: online meetings (``/v1.0``, ``/beta``), their ``virtualAppointment`` (``/beta``).
 
     ``with Emulator() as emu:`` starts it on a free loopback port; ``emu.url`` is the service
-    root (no version) to use as ``msgraph:endpoint``.
+    root (no version) to use as ``msgraph:endpoint``. ``meeting_etags`` gives meetings ETags
+    and ``If-Match`` like the appointment's (Graph's docs show none); ``implicit_meetings``
+    lets an appointment exist under any meeting id, for tests of the appointment alone. Both
+    default to off and can be switched while it runs.
     """
 
     def __init__(
@@ -75,6 +78,8 @@ class Emulator:
         *,
         allow_remote: bool = False,
         verbose: bool = False,
+        meeting_etags: bool = False,
+        implicit_meetings: bool = False,
     ) -> None:
         if not allow_remote and not is_loopback(host):
             raise ValueError(
@@ -83,7 +88,8 @@ class Emulator:
             )
         self.host, self.port, self.verbose, self.allow_remote = host, port, verbose, allow_remote
         self.settings = GraphSettings(token=token, etag_on_write=etag_on_write)
-        self.store = Store(me=me, state_file=state_file)
+        self.store = Store(me=me, state_file=state_file, meeting_etags=meeting_etags,
+                           implicit_meetings=implicit_meetings)
         self.app = EmulatorApp(self.store, self.settings)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
@@ -152,6 +158,24 @@ class Emulator:
         self.settings.etag_on_write = bool(value)
 
     @property
+    def meeting_etags(self) -> bool:
+        """Whether meetings carry an ETag and honour ``If-Match`` on PATCH and DELETE (default off)."""
+        return self.store.meeting_etags
+
+    @meeting_etags.setter
+    def meeting_etags(self, value: bool) -> None:
+        self.store.meeting_etags = bool(value)
+
+    @property
+    def implicit_meetings(self) -> bool:
+        """Whether any meeting id counts as an existing meeting of the caller for appointments (default off)."""
+        return self.store.implicit_meetings
+
+    @implicit_meetings.setter
+    def implicit_meetings(self, value: bool) -> None:
+        self.store.implicit_meetings = bool(value)
+
+    @property
     def me(self) -> str:
         """The signed-in user's id that ``me/...`` paths stand for (lower-cased)."""
         return self.store.me
@@ -167,7 +191,7 @@ class Emulator:
         self.app.log.clear()
 
     def get(self, path: str) -> dict[str, Any] | None:
-        """The stored entity (``id`` and the five properties) at ``path``, or ``None``."""
+        """The stored appointment (``id`` and the five properties) at ``path``, or ``None``."""
         record = self.store.read(self.store.key(path))
         return record.entity if record is not None else None
 
@@ -181,15 +205,64 @@ class Emulator:
         return self.store.snapshot()
 
     def edit(self, path: str, changes: Mapping[str, Any]) -> str:
-        """Change an appointment out of band (as in Teams); returns the new ETag."""
+        """Change an appointment out of band (as in Teams), meeting or not; returns the new ETag."""
         return self.store.edit(self.store.key(path), changes).etag
 
     def seed(self, path: str, entity: Mapping[str, Any]) -> str:
-        """Create or replace an appointment directly; returns its ETag."""
+        """Create or replace an appointment directly, meeting or not; returns its ETag.
+
+        Graph routes show it only while its meeting exists (or :attr:`implicit_meetings` is on).
+        """
         return self.store.seed(self.store.key(path), entity).etag
 
+    def meetings(self) -> dict[str, dict[str, Any]]:
+        """``{"users/{user}/onlineMeetings/{id}": {"entity": ..., "etag": ...}}`` of every meeting.
+
+        ``etag`` is ``None`` while :attr:`meeting_etags` is off, as clients then see none.
+        """
+        return self.store.meeting_snapshot()
+
+    def meeting(self, path: str) -> dict[str, Any] | None:
+        """The meeting stored at ``me/onlineMeetings/{id}`` or ``users/{u}/onlineMeetings/{id}``, or ``None``.
+
+        Evolvable enum members are shown as stored, not as ``unknownFutureValue``.
+        """
+        record = self.store.read_meeting(self.store.meeting_key(path))
+        return record.entity if record is not None else None
+
+    def meeting_etag(self, path: str) -> str | None:
+        """The meeting's current ETag, or ``None`` (no such meeting, or meeting ETags off)."""
+        record = self.store.read_meeting(self.store.meeting_key(path))
+        return record.etag if record is not None else None
+
+    def seed_meeting(
+        self, path_or_owner: str = "me", entity: Mapping[str, Any] | None = None, **properties: Any
+    ) -> str:
+        """Create or replace a meeting directly and return its id.
+
+        ``path_or_owner`` is a meeting path (the meeting gets that id) or an owner, ``me`` or
+        ``users/{userId}`` (the meeting gets ``entity["id"]`` if given, else a new Graph-like
+        id). ``entity`` and the keyword ``properties`` (which win) are Graph properties in
+        camelCase; ``externalId`` is required, everything else defaults as createOrGet makes
+        it. ``BodyError`` (a ``ValueError``) names a property the emulator refuses.
+        """
+        user, meeting = self.store.meeting_address(path_or_owner)
+        return self.store.seed_meeting(user, meeting, {**(entity or {}), **properties}).entity["id"]
+
+    def edit_meeting(self, path: str, changes: Mapping[str, Any]) -> str | None:
+        """Change a meeting out of band (as in Teams): any modelled property, no PATCH rules.
+
+        Returns the new ETag, or ``None`` while :attr:`meeting_etags` is off; ``LookupError``
+        if there is no such meeting.
+        """
+        return self.store.edit_meeting(self.store.meeting_key(path), changes).etag
+
+    def remove_meeting(self, path: str) -> None:
+        """Delete a meeting and its appointment, without preconditions; ``LookupError`` if absent."""
+        self.store.delete_meeting(self.store.meeting_key(path))
+
     def reset(self) -> None:
-        """Drop every appointment, the request log and all faults."""
+        """Drop every meeting and appointment, the request log and all faults."""
         self.app.reset()
 
     def inject(self, *faults: Mapping[str, Any] | Fault) -> None:
