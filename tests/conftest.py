@@ -8,7 +8,7 @@ from pulumi.dynamic import Config, ConfigureRequest
 from pulumi_virtualappointment import VirtualAppointmentProvider
 from pulumi_virtualappointment._client import GraphClient
 from pulumi_virtualappointment._config import resolve_settings
-from pulumi_virtualappointment._provider import _CLAIMED
+from pulumi_virtualappointment._engine import _CLAIMED
 from pulumi_virtualappointment.emulator import Emulator
 
 TOKEN = "test-token-7f3c9a1e-do-not-leak"
@@ -26,7 +26,7 @@ def _fresh_provider_process():
 
 @pytest.fixture
 def emulator():
-    with Emulator(token=TOKEN) as emu:
+    with Emulator(token=TOKEN, implicit_meetings=True) as emu:
         yield emu
 
 

@@ -37,8 +37,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import json
 import os
+import re
 import runpy
 import subprocess
 import sys
@@ -55,7 +57,11 @@ from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 PROVIDER_KEY = "__provider"
 TYPE = "pulumi-python:dynamic/virtualappointment:VirtualAppointment"
+DYNAMIC = "pulumi-python:dynamic"
+"""Every dynamic resource type starts so; the stand-in serves them all through the one host."""
 DIFF = provider_pb2.DiffResponse
+PENDING = "#pending-delete"
+"""State key suffix of a replaced resource whose delete has not run yet (the engine's ``Delete: true``)."""
 
 
 def to_struct(props: dict) -> Any:
@@ -199,9 +205,46 @@ class Step:
     detail: dict = field(default_factory=dict)
 
 
-def _covers(path: str, key: str) -> bool:
-    """Whether a property path (``userId``, ``settings.x``, ``*``) covers top-level ``key``."""
-    return path == "*" or path == key or path.startswith(key + ".") or path.startswith(key + "[")
+_SEGMENT = re.compile(r'\.?([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]')
+
+
+def _segments(path: str) -> Optional[list]:
+    """A property path (``settings.allowX``, ``a[0]``, ``a["odd key"]``) as keys and indexes."""
+    out, at = [], 0
+    while at < len(path):
+        match = _SEGMENT.match(path, at)
+        if not match:
+            return None
+        name, index, quoted = match.groups()
+        out.append(int(index) if index is not None else json.loads(f'"{quoted}"') if quoted is not None else name)
+        at = match.end()
+    return out
+
+
+def _reset(path: str, old: Any, new: Any) -> None:
+    """``PropertyPath.Reset``: the value at ``path`` in ``new`` becomes the one in ``old`` (removed
+    if ``old`` has none); a path whose parent is missing on either side changes nothing."""
+    keys = _segments(path)
+    if not keys:
+        return
+    for key in keys[:-1]:
+        try:
+            old, new = old[key], new[key]
+        except (KeyError, IndexError, TypeError):
+            return
+    last = keys[-1]
+    if not isinstance(new, (dict, list)) or not isinstance(old, (dict, list)):
+        return
+    try:
+        new[last] = copy.deepcopy(old[last])
+    except (KeyError, IndexError, TypeError):
+        if isinstance(new, dict):
+            new.pop(last, None)
+
+
+def _contains(path: str, key: str) -> bool:
+    """``PropertyPath.Contains`` for a top-level changed key: ``*`` or the key itself."""
+    return path in ("*", key)
 
 
 class Engine:
@@ -213,7 +256,6 @@ class Engine:
         self.steps: list[Step] = []
         self.seen: set[str] = set()
         self.server: Optional[ProviderServer] = None
-        self._pending: list[dict] = []
         self._lock = threading.Lock()  # the mock monitor registers resources from several threads
 
     # -- state -----------------------------------------------------------------------------------
@@ -225,15 +267,15 @@ class Engine:
         self.state_file.write_text(json.dumps(state, indent=1, sort_keys=True))
 
     @staticmethod
-    def urn(name: str) -> str:
-        return f"urn:pulumi:dev::test::{TYPE}::{name}"
+    def urn(name: str, typ: str = TYPE) -> str:
+        return f"urn:pulumi:dev::test::{typ}::{name}"
 
     # -- deployments -------------------------------------------------------------------------------
 
     @contextlib.contextmanager
     def deployment(self, preview: bool = False) -> Iterator["Engine"]:
         """One deployment: a fresh provider host; replaced and dropped resources deleted at the end."""
-        self.seen, self.steps, self._pending = set(), [], []
+        self.seen, self.steps = set(), []
         self.server = ProviderServer(self.config, self.env).start()
         try:
             yield self
@@ -248,7 +290,7 @@ class Engine:
         with self.deployment(preview=True):
             state = self.load()
             for name, entry in list(state.items()):
-                if not entry.get("external"):
+                if not entry.get("external") and not name.endswith(PENDING):
                     self._refresh_one(name, entry, state)
             if not preview:
                 self.save(state)
@@ -260,18 +302,18 @@ class Engine:
 
     # -- what a registration does ------------------------------------------------------------------
 
-    def register(self, name: str, inputs: dict, options: Options, preview: bool) -> tuple[str, dict]:
+    def register(self, name: str, inputs: dict, options: Options, preview: bool, typ: str = TYPE) -> tuple[str, dict]:
         """One resource registration: Check, Diff, then Create/Update/Replace unless previewing."""
         with self._lock:
             if options.import_id:
-                return self._import(name, options)
-            return self._register(name, inputs, options, preview)
+                return self._import(name, options, typ)
+            return self._register(name, inputs, options, preview, typ)
 
-    def _register(self, name: str, inputs: dict, options: Options, preview: bool) -> tuple[str, dict]:
+    def _register(self, name: str, inputs: dict, options: Options, preview: bool, typ: str) -> tuple[str, dict]:
         self.seen.add(name)
         state = self.load()
         old = state.get(name)
-        urn = self.urn(name)
+        urn = self.urn(name, typ)
         secret = sorted({k for k, v in inputs.items() if rpc.is_rpc_secret(v)} | set(options.additional_secret_outputs))
         news = plain(inputs)
         if old is not None:
@@ -298,15 +340,17 @@ class Engine:
                 checked = self._check(name, urn, {}, news)  # the engine checks again for a replacement
                 if dbr:
                     self._delete(name, old)
-                else:
-                    self._pending.append({"name": name, **old})
+                else:  # the old one waits in the state, marked, until the end of this run (or a later one)
+                    state[name + PENDING] = {**old, "name": name}
+                    self.save(state)
                 id_, outs = self.server.create(urn, checked)
             else:
                 self.steps.append(Step(name, "update"))
                 if preview:
                     return old["id"], checked
                 id_, outs = old["id"], self.server.update(urn, old["id"], old["outputs"], checked)
-        state[name] = {"id": id_, "inputs": checked, "outputs": outs, "options": self._kept(options), "secret": secret}
+        state[name] = {"id": id_, "type": typ, "inputs": checked, "outputs": outs, "options": self._kept(options),
+                       "secret": secret}
         self.save(state)
         return id_, self._marked(outs, secret)
 
@@ -331,20 +375,16 @@ class Engine:
         else:
             changed = answer.changes == DIFF.DIFF_SOME
         replace_keys += [k for k in changed_keys if k not in replace_keys
-                         and any(_covers(p, k) for p in options.replace_on_changes)]
+                         and any(_contains(p, k) for p in options.replace_on_changes)]
         dbr = answer.deleteBeforeReplace if options.delete_before_replace is None else options.delete_before_replace
         return changed, replace_keys, bool(dbr)
 
     @staticmethod
     def _ignored(news: dict, old_inputs: dict, paths: list) -> dict:
-        """``processIgnoreChanges`` at the top level: an ignored key keeps its old value."""
-        result = dict(news)
-        for key in {*news, *old_inputs}:
-            if any(_covers(p, key) for p in paths):
-                if key in old_inputs:
-                    result[key] = old_inputs[key]
-                else:
-                    result.pop(key, None)
+        """``processIgnoreChanges``: each ignored path takes its old value (step_generator.go:3076)."""
+        result = copy.deepcopy(news)
+        for path in paths:
+            _reset(path, old_inputs, result)
         return result
 
     @staticmethod
@@ -357,7 +397,7 @@ class Engine:
         return {k: rpc.wrap_rpc_secret(v) if k in secret else v for k, v in outputs.items() if k != PROVIDER_KEY}
 
     def _refresh_one(self, name: str, entry: dict, state: dict) -> None:
-        urn = self.urn(name)
+        urn = self.urn(name, entry.get("type", TYPE))
         id_, outs, inputs = self.server.read(urn, entry["id"], entry["outputs"], entry["inputs"])
         if not id_:
             self.steps.append(Step(name, "refresh", detail={"gone": True}))
@@ -370,24 +410,25 @@ class Engine:
         self.steps.append(Step(name, "refresh", detail={"changed": changed}))
         state[name] = {**entry, "id": id_, "inputs": new_inputs, "outputs": outs}
 
-    def read_resource(self, name: str, id_: str, inputs: dict, options: Options) -> tuple[str, dict]:
+    def read_resource(self, name: str, id_: str, inputs: dict, options: Options, typ: str = TYPE) -> tuple[str, dict]:
         """``Resource.get``: Read with the program's inputs as both inputs and state (step.go:1338)."""
         with self._lock:
             self.seen.add(name)
-            _, outs, _ = self.server.read(self.urn(name), id_, plain(inputs), plain(inputs))
+            _, outs, _ = self.server.read(self.urn(name, typ), id_, plain(inputs), plain(inputs))
             if not outs:  # the engine's only "does not exist" (step.go:1366)
                 raise ProviderError("Read", f"resource '{id_}' does not exist")
             self.steps.append(Step(name, "read"))
             secret = sorted(set(options.additional_secret_outputs))
             state = self.load()
-            state[name] = {"id": id_, "inputs": plain(inputs), "outputs": outs, "external": True, "secret": secret}
+            state[name] = {"id": id_, "type": typ, "inputs": plain(inputs), "outputs": outs, "external": True,
+                           "secret": secret}
             self.save(state)
             return id_, self._marked(outs, secret)
 
-    def _import(self, name: str, options: Options) -> tuple[str, dict]:
+    def _import(self, name: str, options: Options, typ: str) -> tuple[str, dict]:
         """``import_``: the engine reads the id alone; the dynamic host needs the provider key."""
         self.seen.add(name)
-        _, outs, _ = self.server.read(self.urn(name), options.import_id, {}, {})
+        _, outs, _ = self.server.read(self.urn(name, typ), options.import_id, {}, {})
         return options.import_id, outs
 
     # -- deletes ------------------------------------------------------------------------------------
@@ -397,16 +438,20 @@ class Engine:
             return
         self.steps.append(Step(name, "delete", detail={"retained": bool(entry.get("options", {}).get("retainOnDelete"))}))
         if not entry.get("options", {}).get("retainOnDelete"):
-            self.server.delete(self.urn(name), entry["id"], entry["outputs"])
+            self.server.delete(self.urn(name, entry.get("type", TYPE)), entry["id"], entry["outputs"])
 
     def _delete_pending(self) -> None:
-        """After every create and update: replaced resources, then those the program dropped."""
-        for entry in self._pending:
-            self._delete(entry["name"], entry)
+        """After every create and update: replaced resources (this run's, and any an earlier failed
+        run left marked), then those the program dropped. Each leaves the state as it goes."""
         state = self.load()
-        for name in reversed([n for n in state if n not in self.seen]):
-            self._delete(name, state.pop(name))
-        self.save(state)
+        for key in [k for k in state if k.endswith(PENDING)]:
+            self._delete(state[key]["name"], state[key])
+            del state[key]
+            self.save(state)
+        for name in reversed([n for n in state if n not in self.seen and not n.endswith(PENDING)]):
+            self._delete(name, state[name])
+            del state[name]
+            self.save(state)
 
 
 class _Monitor(pulumi_mocks.MockMonitor):
@@ -417,22 +462,22 @@ class _Monitor(pulumi_mocks.MockMonitor):
         self.engine, self.preview = engine, preview
 
     def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
-        if request.type != TYPE:
+        if not request.type.startswith(DYNAMIC):
             return super().RegisterResource(request)
         urn = self.make_urn(request.parent, request.type, request.name)
         inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
-        id_, outs = self.engine.register(request.name, inputs, Options.of(request), self.preview)
+        id_, outs = self.engine.register(request.name, inputs, Options.of(request), self.preview, request.type)
         self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, id_ or None, outs)
         obj = pulumi_mocks._sync_await(rpc.serialize_properties(outs, {}))
         return pulumi_mocks.resource_pb2.RegisterResourceResponse(urn=urn, id=id_ or None, object=obj)
 
     def ReadResource(self, request):  # noqa: N802
-        if request.type != TYPE:
+        if not request.type.startswith(DYNAMIC):
             return super().ReadResource(request)
         urn = self.make_urn(request.parent, request.type, request.name)
         inputs = rpc.deserialize_properties(request.properties)
         options = Options(additional_secret_outputs=list(request.additionalSecretOutputs))
-        _, outs = self.engine.read_resource(request.name, request.id, inputs, options)
+        _, outs = self.engine.read_resource(request.name, request.id, inputs, options, request.type)
         obj = pulumi_mocks._sync_await(rpc.serialize_properties(outs, {}))
         return pulumi_mocks.resource_pb2.ReadResourceResponse(urn=urn, properties=obj)
 

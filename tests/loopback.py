@@ -9,10 +9,14 @@ so a test can assert that a request never reached a server it must not reach.
 from __future__ import annotations
 
 import contextlib
+import datetime
+import ipaddress
 import socket
+import ssl
 import threading
 import time
-from typing import Callable, Iterator
+from pathlib import Path
+from typing import Callable, Iterator, Optional
 
 Handler = Callable[[socket.socket, bytes], None]
 
@@ -49,15 +53,48 @@ def _read_request(conn: socket.socket) -> bytes:
     return head + b"\r\n\r\n" + body
 
 
+def certificate(directory: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (and its key), for a TLS server a test trusts."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
 @contextlib.contextmanager
-def serving(handler: Handler) -> Iterator[Server]:
-    """Serve ``handler`` on a free loopback port until the block ends."""
+def serving(handler: Handler, tls: Optional[ssl.SSLContext] = None) -> Iterator[Server]:
+    """Serve ``handler`` on a free loopback port until the block ends (over TLS with ``tls``)."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(16)
     server = Server(sock)
+    if tls is not None:
+        server.url = server.url.replace("http://", "https://")
 
     def connection(conn: socket.socket) -> None:
+        if tls is not None:
+            try:
+                conn = tls.wrap_socket(conn, server_side=True)
+            except (OSError, ssl.SSLError):
+                conn.close()
+                return
         with conn:
             try:
                 request = _read_request(conn)
@@ -95,6 +132,14 @@ def response(status: str, body: bytes = b"", headers: tuple[str, ...] = ()) -> b
     """A complete HTTP/1.1 response with a Content-Length."""
     lines = [f"HTTP/1.1 {status}", *headers, f"Content-Length: {len(body)}", "Connection: close"]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def server_tls(directory: Path) -> tuple[ssl.SSLContext, Path]:
+    """A TLS context for :func:`serving` and the certificate file a client should trust."""
+    cert, key = certificate(directory)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context, cert
 
 
 def drip(head: bytes, every: float, limit: float = 60.0) -> Handler:

@@ -352,7 +352,7 @@ def test_the_graph_client_asks_the_credential_once_for_many_requests(emulator):
     factory = Factory()
     factory.credential = FakeCredential(tokens=[TOKEN])
     config = {"msgraph:auth": "cli", "msgraph:endpoint": emulator.url}
-    client = GraphClient(settings(**config), token_source(settings(**config), factory))
+    client = GraphClient(settings(**config), token_source(settings(**config), factory), version="beta")
     emulator.seed("me/onlineMeetings/m1/virtualAppointment", {"externalAppointmentId": "a"})
     for _ in range(3):
         client.get("me/onlineMeetings/m1/virtualAppointment")
@@ -369,7 +369,7 @@ def test_claims_are_read_from_a_jwt_and_opaque_tokens_have_none():
 
 def test_an_application_token_is_refused_before_any_request(emulator):
     config = {"msgraph:endpoint": emulator.url, "msgraph:accessToken": APP_TOKEN}
-    client = GraphClient(settings(**config), token_source(settings(**config)))
+    client = GraphClient(settings(**config), token_source(settings(**config)), version="beta")
     with pytest.raises(ConfigurationError) as caught:
         client.get("me/onlineMeetings/m1/virtualAppointment")
     assert str(caught.value) == (

@@ -11,22 +11,30 @@ def _config(**values):
     return lambda key: values.get(key)
 
 
-def test_defaults_are_public_graph_beta():
+def test_defaults_are_public_graph_at_each_resources_own_version():
     s = resolve_settings(_config(), {})
-    assert (s.base_url, s.access_token, s.max_retries, s.timeout_seconds) == (
-        "https://graph.microsoft.com/beta", None, 4, 30.0)
+    assert (s.base_url("beta"), s.base_url("v1.0"), s.access_token, s.max_retries, s.timeout_seconds,
+            s.operation_timeout_seconds) == (
+        "https://graph.microsoft.com/beta", "https://graph.microsoft.com/v1.0", None, 4, 30.0, 300.0)
+
+
+def test_api_version_set_overrides_every_resources_own():
+    s = resolve_settings(_config(**{"msgraph:apiVersion": "beta"}), {})
+    assert (s.base_url("v1.0"), s.base_url("beta")) == ("https://graph.microsoft.com/beta",) * 2
 
 
 def test_stack_config_wins_over_environment():
     env = {"MSGRAPH_ENDPOINT": "https://graph.microsoft.us", "MSGRAPH_ACCESS_TOKEN": "env-token", "MSGRAPH_API_VERSION": "v1.0"}
     s = resolve_settings(_config(**{"msgraph:endpoint": "http://127.0.0.1:8765/", "msgraph:accessToken": "cfg-token"}), env)
-    assert (s.base_url, s.access_token) == ("http://127.0.0.1:8765/v1.0", "cfg-token")
+    assert (s.base_url("beta"), s.access_token) == ("http://127.0.0.1:8765/v1.0", "cfg-token")
 
 
 def test_environment_is_the_fallback():
     s = resolve_settings(_config(), {"MSGRAPH_ENDPOINT": "https://graph.microsoft.us", "MSGRAPH_ACCESS_TOKEN": "t",
-                                     "MSGRAPH_MAX_RETRIES": "2", "MSGRAPH_TIMEOUT_SECONDS": "5"})
-    assert (s.base_url, s.access_token, s.max_retries, s.timeout_seconds) == ("https://graph.microsoft.us/beta", "t", 2, 5.0)
+                                     "MSGRAPH_MAX_RETRIES": "2", "MSGRAPH_TIMEOUT_SECONDS": "5",
+                                     "MSGRAPH_OPERATION_TIMEOUT_SECONDS": "60"})
+    assert (s.base_url("beta"), s.access_token, s.max_retries, s.timeout_seconds, s.operation_timeout_seconds) == (
+        "https://graph.microsoft.us/beta", "t", 2, 5.0, 60.0)
 
 
 @pytest.mark.parametrize("endpoint", ["http://127.0.0.1:1", "http://localhost:9", "http://[::1]:9", "http://127.5.0.1"])

@@ -25,7 +25,7 @@ HEADER = "import pulumi\nfrom pulumi_virtualappointment import VirtualAppointmen
 
 @pytest.fixture(scope="module")
 def emulator():
-    with Emulator(token=TOKEN) as emu:
+    with Emulator(token=TOKEN, implicit_meetings=True) as emu:
         yield emu
 
 
@@ -70,34 +70,64 @@ def test_a_user_id_change_to_the_same_user_updates_in_place_and_keeps_the_appoin
     assert emulator.get(PATH)["appointmentClientJoinWebUrl"] == join_url  # the same appointment, untouched
 
 
-def test_a_forced_replacement_onto_the_same_appointment_never_deletes_it(up, engine, emulator):
-    """create-before-delete: the new resource adopts the appointment, then the old one is deleted
-    at the end of the run (step_generator.go:2164). The delete must leave it to the new resource."""
+def test_a_forced_replacement_deletes_first_so_the_new_resource_never_loses_what_it_took(up, engine, emulator):
+    """The Diff asks for delete-before-replace: creating first would let the new resource adopt the
+    appointment and the old one's delete (at the end of the run, step_generator.go:2164) remove it."""
     up(_appointment(adopt_existing=True))
     emulator.clear_requests()
     steps = up(_appointment(user=emulator.me, adopt_existing=True, options="replace_on_changes=['user_id']"))
-    assert steps == [("visit", "replace"), ("visit", "delete")]
     own = f"users/{emulator.me}/onlineMeetings/{MEETING}/virtualAppointment"
+    assert steps == [("visit", "replace"), ("visit", "delete")]
+    assert _wire(emulator) == [("DELETE", PATH, 204), ("GET", own, 404), ("PUT", own, 201)]
+    assert emulator.get(PATH)["externalAppointmentId"] == "ext-1" and engine.load()["visit"]["id"] == own
+
+
+def test_create_before_delete_onto_the_same_appointment_keeps_it(up, engine, emulator):
+    """When the program insists on creating first, the delete in the same deployment leaves alone
+    what the create adopted."""
+    up(_appointment(adopt_existing=True))
+    emulator.clear_requests()
+    options = "replace_on_changes=['user_id'], delete_before_replace=False"
+    steps = up(_appointment(user=emulator.me, adopt_existing=True, options=options))
+    own = f"users/{emulator.me}/onlineMeetings/{MEETING}/virtualAppointment"
+    assert steps == [("visit", "replace"), ("visit", "delete")]
     assert _wire(emulator) == [("GET", own, 200)]  # adopted as declared: no write, and no DELETE
-    assert emulator.get(PATH)["externalAppointmentId"] == "ext-1"
-    assert engine.load()["visit"]["id"] == own
+    assert emulator.get(PATH)["externalAppointmentId"] == "ext-1" and engine.load()["visit"]["id"] == own
 
 
-def test_a_meeting_change_creates_the_new_appointment_before_deleting_the_old(up, emulator):
+def test_a_pending_delete_left_by_a_failed_run_does_not_remove_what_the_new_resource_changed(up, engine, emulator):
+    """The run fails after the replacement's create: the old resource stays in the state marked for
+    deletion, and the next run deletes it in a provider host that remembers nothing. Its DELETE
+    carries the old ETag: the appointment changed since (the adoption wrote it), so it is kept."""
+    up(_appointment(adopt_existing=True))
+    options = "replace_on_changes=['user_id'], delete_before_replace=False"
+    replacing = _appointment(user=emulator.me, adopt_existing=True, options=options).replace("'ext-1'", "'ext-2'")
+    with pytest.raises(ProviderError, match="Check"):
+        up(replacing + "VirtualAppointment('broken', online_meeting_id='..')\n")
+    assert [k for k in engine.load() if k.endswith("#pending-delete")] == ["visit#pending-delete"]
+    emulator.clear_requests()
+    with pytest.raises(ProviderError, match="changed outside this program since the last deployment, so it was not "
+                                            "deleted: run `pulumi refresh`"):
+        up(replacing)
+    assert [m for m, _, _ in _wire(emulator)] == ["DELETE", "GET"]
+    assert emulator.get(PATH)["externalAppointmentId"] == "ext-2"
+
+
+def test_a_meeting_change_deletes_the_old_appointment_then_creates_the_new(up, emulator):
     up(_appointment())
     emulator.clear_requests()
     new = "me/onlineMeetings/MSpkOther/virtualAppointment"
     assert up(_appointment(meeting="MSpkOther")) == [("visit", "replace"), ("visit", "delete")]
-    assert _wire(emulator) == [("GET", new, 404), ("PUT", new, 201), ("DELETE", PATH, 204)]
+    assert _wire(emulator) == [("DELETE", PATH, 204), ("GET", new, 404), ("PUT", new, 201)]
     assert emulator.get(PATH) is None and emulator.get(new)["externalAppointmentId"] == "ext-1"
 
 
-def test_delete_before_replace_deletes_first_when_the_program_asks(up, emulator):
+def test_the_program_may_ask_to_create_first(up, emulator):
     up(_appointment())
     emulator.clear_requests()
     new = "me/onlineMeetings/MSpkOther/virtualAppointment"
-    up(_appointment(meeting="MSpkOther", options="delete_before_replace=True"))
-    assert _wire(emulator) == [("DELETE", PATH, 204), ("GET", new, 404), ("PUT", new, 201)]
+    up(_appointment(meeting="MSpkOther", options="delete_before_replace=False"))
+    assert _wire(emulator) == [("GET", new, 404), ("PUT", new, 201), ("DELETE", PATH, 204)]
 
 
 # -- options the engine acts on ---------------------------------------------------------------------
@@ -118,14 +148,23 @@ def test_ignore_changes_keeps_the_recorded_value_and_sends_nothing(up, emulator)
     assert emulator.requests() == [] and emulator.get(PATH)["externalAppointmentId"] == "ext-1"
 
 
-def test_replace_on_changes_replaces_on_a_managed_property(up, emulator):
+def test_ignore_changes_takes_a_nested_python_path(up, emulator):
+    options = "ignore_changes=['settings.allow_client_to_join_using_browser']"
+    up(_appointment(settings={"allow_client_to_join_using_browser": True}, options=options))
+    emulator.clear_requests()
+    assert up(_appointment(settings={"allow_client_to_join_using_browser": False}, options=options)) == [
+        ("visit", "same")]
+    assert emulator.requests() == []
+
+
+def test_replace_on_changes_recreates_on_a_managed_property(up, emulator):
     """The provider answers a change as DIFF_UNKNOWN, so the engine knows the changed keys."""
     options = "replace_on_changes=['external_appointment_id']"
-    up(_appointment(adopt_existing=True, options=options))
+    up(_appointment(options=options))
     emulator.clear_requests()
-    steps = up(_appointment(adopt_existing=True, options=options).replace("'ext-1'", "'ext-2'"))
+    steps = up(_appointment(options=options).replace("'ext-1'", "'ext-2'"))
     assert steps == [("visit", "replace"), ("visit", "delete")]
-    assert [m for m, _, _ in _wire(emulator)] == ["GET", "PATCH"]  # adopted with one PATCH; not deleted
+    assert _wire(emulator) == [("DELETE", PATH, 204), ("GET", PATH, 404), ("PUT", PATH, 201)]
     assert emulator.get(PATH)["externalAppointmentId"] == "ext-2"
 
 

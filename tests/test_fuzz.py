@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 
 from conftest import TOKEN
 from pulumi_virtualappointment import VirtualAppointmentProvider
-from pulumi_virtualappointment._model import INPUT_KEYS, normalise_live
+from pulumi_virtualappointment._appointment import APPOINTMENT
+from functools import partial
+
+from pulumi_virtualappointment import _model
+
+INPUT_KEYS = APPOINTMENT.input_keys
+normalise_live = partial(_model.normalise_live, APPOINTMENT)
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=50)

@@ -3,16 +3,15 @@
 import pytest
 from pulumi.runtime import rpc
 
-from pulumi_virtualappointment._model import (
-    UNKNOWN,
-    Failure,
-    describe_failure,
-    has_unknown,
-    normalise_live,
-    parse_resource_path,
-    resource_path,
-    validate,
-)
+from functools import partial
+
+from pulumi_virtualappointment import _model
+from pulumi_virtualappointment._appointment import APPOINTMENT, parse_resource_path, resource_path
+from pulumi_virtualappointment._model import UNKNOWN, Failure, has_unknown
+
+validate = partial(_model.validate, APPOINTMENT)
+normalise_live = partial(_model.normalise_live, APPOINTMENT)
+describe_failure = partial(_model.describe_failure, APPOINTMENT)
 
 from emulator_fixtures import DOCS_BODY as DOCS_EXAMPLE  # the API page's PATCH example, verbatim
 

@@ -6,8 +6,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pulumi_virtualappointment._model import MANAGED_KEYS, managed, normalise_live
-from pulumi_virtualappointment._patch import apply_patch, encode, minimal_patch, same_value
+from functools import partial
+
+from pulumi_virtualappointment import _model, _patch
+from pulumi_virtualappointment._appointment import APPOINTMENT, MANAGED_KEYS
+from pulumi_virtualappointment._patch import encode
+
+managed = partial(_model.managed, APPOINTMENT)
+normalise_live = partial(_model.normalise_live, APPOINTMENT)
+minimal_patch = partial(_patch.minimal_patch, APPOINTMENT)
+apply_patch = partial(_patch.apply_patch, APPOINTMENT)
+same_value = partial(_patch.same_value, APPOINTMENT)
 
 GRADY = {"displayName": "Grady Archie", "emailAddress": "gradya@contoso.com", "smsCapablePhoneNumber": "123-456-7890"}
 ADA = {"displayName": "Ada", "emailAddress": "ada@contoso.com"}

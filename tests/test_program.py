@@ -20,7 +20,7 @@ BASIC_PATH = "me/onlineMeetings/MSpkYzE3Njc0Yy04MWQ5LTRhZGItYmZi/virtualAppointm
 
 @pytest.fixture(scope="module")
 def emulator():
-    with Emulator(token=TOKEN) as emu:
+    with Emulator(token=TOKEN, implicit_meetings=True) as emu:
         yield emu
 
 

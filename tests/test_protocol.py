@@ -30,7 +30,7 @@ INPUTS = {
 def emulator():
     from pulumi_virtualappointment.emulator import Emulator
 
-    with Emulator(token=TOKEN) as emu:
+    with Emulator(token=TOKEN, implicit_meetings=True) as emu:
         yield emu
 
 
@@ -118,7 +118,9 @@ def test_preview_with_unknown_values_passes_check_and_reports_changes(server, em
     news, failures = server.check(URN, checked, {**INPUTS, "externalAppointmentUrl": rpc.UNKNOWN})
     assert failures == [] and isinstance(news["externalAppointmentUrl"], Unknown)
     assert server.diff(URN, id_, outs, news).changes == provider_pb2.DiffResponse.DIFF_UNKNOWN
-    replaced, _ = server.check(URN, checked, {**INPUTS, "onlineMeetingId": rpc.UNKNOWN})
+    unknown, _ = server.check(URN, checked, {**INPUTS, "onlineMeetingId": rpc.UNKNOWN})
+    assert list(server.diff(URN, id_, outs, unknown).replaces) == []  # decided at `up`, when it is known
+    replaced, _ = server.check(URN, checked, {**INPUTS, "onlineMeetingId": "MSpkOther"})
     assert list(server.diff(URN, id_, outs, replaced).replaces) == ["onlineMeetingId"]
     assert emulator.requests() == []
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import types
 import uuid
 
 import pytest
@@ -22,7 +23,7 @@ from pulumi_virtualappointment import (
     ThrottledError,
 )
 from conftest import TOKEN, configured_provider
-from pulumi_virtualappointment._provider import _CLAIMED
+from pulumi_virtualappointment._engine import _CLAIMED
 
 PATH = "me/onlineMeetings/MSpkYzE3/virtualAppointment"
 USER_PATH = "users/u-42/onlineMeetings/MSpkYzE3/virtualAppointment"
@@ -293,9 +294,8 @@ class _SeedBeforePut:
 
 
 def _racing(provider, emulator, entity):
-    client = provider._client
-    provider._client = _SeedBeforePut(client, emulator, entity)
-    provider._client.for_operation = lambda: provider._client
+    racing = _SeedBeforePut(provider._client.for_operation("beta"), emulator, entity)
+    provider._client = types.SimpleNamespace(for_operation=lambda *args, **kwargs: racing)
 
 
 def test_create_puts_with_if_none_match_star(provider, emulator):
@@ -346,7 +346,7 @@ def test_a_new_user_id_that_does_not_reach_the_appointment_changes_nothing(provi
     created = _create(provider, emulator)
     with pytest.raises(NotFoundError) as caught:
         provider.update(created.id, created.outs, {**PROPS, "userId": "someone-else", "externalAppointmentId": "x"})
-    assert "user_id someone-else does not reach this appointment, so nothing was changed and the resource still " \
+    assert "user_id someone-else does not reach this virtualAppointment, so nothing was changed and the resource still " \
            f"addresses {PATH}" in str(caught.value)
     assert [r["method"] for r in emulator.requests()] == ["GET"]
     assert emulator.get(PATH)["externalAppointmentId"] == "AAMkADKnAAA="
@@ -386,3 +386,44 @@ def test_the_conflict_message_says_refresh_once_in_one_sentence(provider, emulat
         f"program on top of it. (Graph refused the recorded ETag {created.outs['etag']}: Graph PATCH {PATH} failed: "
         "HTTP 412 PreconditionFailed:")
     assert message.count("pulumi refresh") == 1 and message.endswith(")")
+
+
+def test_delete_carries_the_recorded_etag(provider, emulator):
+    created = _create(provider, emulator)
+    _CLAIMED.clear()
+    provider.delete(created.id, created.outs)
+    assert _log(emulator) == [("DELETE", "/beta/" + PATH, None, created.outs["etag"])]
+    assert emulator.get(PATH) is None
+
+
+def test_delete_after_an_unmanaged_change_rereads_and_deletes(provider, emulator):
+    created = _create(provider, emulator)
+    emulator.edit(PATH, {"externalAppointmentUrl": "https://set/in/teams"})  # not managed by the program
+    _CLAIMED.clear()
+    emulator.clear_requests()
+    provider.delete(created.id, created.outs)
+    assert [(r["method"], r["status"]) for r in emulator.requests()] == [("DELETE", 412), ("GET", 200), ("DELETE", 204)]
+    assert emulator.get(PATH) is None
+
+
+def test_delete_after_a_managed_change_is_refused_and_keeps_it(provider, emulator):
+    created = _create(provider, emulator)
+    emulator.edit(PATH, {"externalAppointmentId": "changed-in-teams"})
+    _CLAIMED.clear()
+    emulator.clear_requests()
+    with pytest.raises(ConflictError) as caught:
+        provider.delete(created.id, created.outs)
+    assert str(caught.value).startswith(
+        f"The virtualAppointment {PATH} changed outside this program since the last deployment, so it was not "
+        "deleted: run `pulumi refresh` to accept the change into the stack's state, then `pulumi destroy` or "
+        "`pulumi up` again.")
+    assert [(r["method"], r["status"]) for r in emulator.requests()] == [("DELETE", 412), ("GET", 200)]
+    assert emulator.get(PATH)["externalAppointmentId"] == "changed-in-teams"
+
+
+@pytest.mark.parametrize("bad", ["me/onlineMeetings/abc%0A/virtualAppointment",
+                                 "me/onlineMeetings/%20abc%09/virtualAppointment"])
+def test_get_with_an_id_padded_by_whitespace_sends_nothing(provider, emulator, bad):
+    with pytest.raises(InvalidInputError, match="must not start or end with spaces or control characters"):
+        provider.read(bad, {})
+    assert emulator.requests() == []

@@ -40,7 +40,7 @@ def _update_together(servers, id_, outs, news):
 
 
 def test_two_pipelines_racing_never_lose_a_write():
-    with Emulator(token=TOKEN) as emulator:
+    with Emulator(token=TOKEN, implicit_meetings=True) as emulator:
         config = {"msgraph:endpoint": emulator.url, "msgraph:accessToken": TOKEN}
         with ProviderServer(config) as a, ProviderServer(config) as b:
             checked, _ = a.check(URN, {}, BASE)

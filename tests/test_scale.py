@@ -51,7 +51,7 @@ for i in range({N_RESOURCES}):
 
 @pytest.fixture(scope="module")
 def served():
-    with Emulator(token=TOKEN) as emu:
+    with Emulator(token=TOKEN, implicit_meetings=True) as emu:
         with ProviderServer({"msgraph:endpoint": emu.url, "msgraph:accessToken": TOKEN}) as server:
             yield emu, server
 
@@ -165,11 +165,11 @@ def client(keep_alive):
 
 
 def _pool_size(client: GraphClient) -> int:
-    return client.session.get_adapter(client.settings.base_url).poolmanager.connection_pool_kw["maxsize"]
+    return client.session.get_adapter(client.settings.endpoint).poolmanager.connection_pool_kw["maxsize"]
 
 
 def _urllib3_connections(client: GraphClient) -> int:
-    pools = client.session.get_adapter(client.settings.base_url).poolmanager.pools
+    pools = client.session.get_adapter(client.settings.endpoint).poolmanager.pools
     return sum(pools[key].num_connections for key in pools.keys())
 
 

@@ -97,7 +97,7 @@ def _lifecycle(server: ProviderServer, later: ProviderServer, emu: Emulator, see
 
 def test_no_secret_leaves_the_provider_host():
     seen = Seen()
-    with Emulator(token=TOKEN) as emu:
+    with Emulator(token=TOKEN, implicit_meetings=True) as emu:
         main = {"msgraph:accessToken": TOKEN, "msgraph:password": PASSWORD, "msgraph:username": "ada@contoso.com"}
         servers = {
             "main": _serve(emu, main),

@@ -21,9 +21,15 @@ from collections import Counter
 from pulumi_virtualappointment import ConflictError, GraphError
 from pulumi_virtualappointment._client import GraphClient
 from pulumi_virtualappointment._config import resolve_settings
-from pulumi_virtualappointment._provider import _CLAIMED
-from pulumi_virtualappointment._model import managed, normalise_live, resource_path
-from pulumi_virtualappointment._patch import same_value
+from functools import partial
+
+from pulumi_virtualappointment import _model, _patch
+from pulumi_virtualappointment._appointment import APPOINTMENT, resource_path
+from pulumi_virtualappointment._engine import _CLAIMED
+
+managed = partial(_model.managed, APPOINTMENT)
+normalise_live = partial(_model.normalise_live, APPOINTMENT)
+same_value = partial(_patch.same_value, APPOINTMENT)
 
 from conftest import TOKEN, configured_provider
 

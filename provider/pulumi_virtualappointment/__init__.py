@@ -1,7 +1,8 @@
-"""Pulumi dynamic provider for the Microsoft Graph ``virtualAppointment`` of a Teams online meeting.
+"""Pulumi dynamic providers for Teams online meetings and their virtual appointments (Microsoft Graph).
 
-Declare the appointment in a Pulumi program; ``pulumi up`` sends the smallest PATCH that gets
-Graph there, guarded by ``If-Match`` with the ETag recorded at the last deployment.
+Declare an ``OnlineMeeting`` (v1.0, live) and its ``VirtualAppointment`` (beta, retired: the
+emulator) in a Pulumi program; ``pulumi up`` sends the smallest PATCH that gets Graph there,
+guarded by ``If-Match`` where Graph gives an ETag and by a read-compare-write where it does not.
 """
 
 from ._errors import (
@@ -14,22 +15,38 @@ from ._errors import (
     GraphResponseError,
     GraphTransportError,
     InvalidInputError,
+    MeetingExistsError,
     NotFoundError,
     PreconditionFailedError,
+    ResourceExistsError,
     ThrottledError,
 )
-from ._model import validate_properties
+from ._appointment import validate_properties
 from ._version import __version__
-from ._provider import VirtualAppointmentProvider
+from ._provider import OnlineMeetingProvider, VirtualAppointmentProvider
 from ._resource import (
+    LobbyBypassSettingsArgs,
+    MeetingAttendeeArgs,
+    MeetingParticipantsArgs,
+    OnlineMeeting,
+    OnlineMeetingArgs,
     VirtualAppointment,
     VirtualAppointmentArgs,
     VirtualAppointmentSettingsArgs,
     VirtualAppointmentUserArgs,
+    WatermarkProtectionArgs,
 )
 
 
 __all__ = [
+    "__version__",
+    "OnlineMeeting",
+    "OnlineMeetingArgs",
+    "MeetingParticipantsArgs",
+    "MeetingAttendeeArgs",
+    "LobbyBypassSettingsArgs",
+    "WatermarkProtectionArgs",
+    "OnlineMeetingProvider",
     "VirtualAppointment",
     "VirtualAppointmentArgs",
     "VirtualAppointmentSettingsArgs",
@@ -47,5 +64,7 @@ __all__ = [
     "PreconditionFailedError",
     "ThrottledError",
     "ConflictError",
+    "ResourceExistsError",
     "AppointmentExistsError",
+    "MeetingExistsError",
 ]

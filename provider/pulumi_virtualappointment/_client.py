@@ -107,7 +107,10 @@ def _redirect(raw: RawResponse) -> str:
     location = raw.headers.get("Location")
     if not location:
         return "Graph answered with a redirect without a Location"
-    host = urlsplit(urljoin(raw.url, location)).netloc or "(no host)"
+    try:
+        host = urlsplit(urljoin(raw.url, location)).netloc or "(no host)"
+    except ValueError:
+        return "Graph answered with a redirect to a Location that is not a URL"
     return (
         f"Graph answered with a redirect to {host}, which the provider never follows (a redirect could replay "
         "the request and its body at another address); nothing was sent there"
@@ -125,6 +128,7 @@ class GraphClient:
         sleep: Callable[[float], None] = time.sleep,
         policy: Optional[RetryPolicy] = None,
         clock: Callable[[], float] = time.monotonic,
+        version: str = "v1.0",
     ):
         self.settings = settings
         self._token = token
@@ -133,17 +137,23 @@ class GraphClient:
         self._clock = clock
         self._policy = policy or RetryPolicy(max_retries=settings.max_retries)
         self._deadline: Optional[float] = None
+        self._version = version
+        self._always: dict[str, str] = {}
 
     @property
     def session(self) -> requests.Session:
         """The shared connection pool (one per provider process)."""
         return self._transport.session
 
-    def for_operation(self) -> "GraphClient":
+    def for_operation(self, version: Optional[str] = None, headers: Optional[Mapping[str, str]] = None) -> "GraphClient":
         """This client, bounded as one provider operation: every request and pause it makes ends
-        within ``msgraph:operationTimeoutSeconds`` of now. Shares the pool and the token."""
+        within ``msgraph:operationTimeoutSeconds`` of now; at ``version`` (a resource's own API
+        version, unless msgraph:apiVersion overrides it), each request with ``headers``. Shares
+        the pool and the token."""
         bounded = copy.copy(self)
         bounded._deadline = self._clock() + self.settings.operation_timeout_seconds
+        bounded._version = version or self._version
+        bounded._always = dict(headers or {})
         return bounded
 
     def get(self, path: str) -> GraphResponse:
@@ -152,12 +162,17 @@ class GraphClient:
     def put(self, path: str, body: bytes, if_none_match: Optional[str] = None) -> GraphResponse:
         return self._send("PUT", path, body, {"If-None-Match": if_none_match} if if_none_match else None, idempotent=False)
 
-    def patch(self, path: str, body: bytes, if_match: str) -> GraphResponse:
-        # If-Match makes a replay harmless: if the first attempt was applied, the replay gets 412.
-        return self._send("PATCH", path, body, {"If-Match": if_match})
+    def post(self, path: str, body: bytes) -> GraphResponse:
+        """A POST that is idempotent by its body (``createOrGet``, keyed by its externalId): retried."""
+        return self._send("POST", path, body)
 
-    def delete(self, path: str) -> GraphResponse:
-        return self._send("DELETE", path)
+    def patch(self, path: str, body: bytes, if_match: Optional[str]) -> GraphResponse:
+        # If-Match makes a replay harmless: if the first attempt was applied, the replay gets 412.
+        # Without one (a resource Graph gives no ETag), the replay sends the same values again.
+        return self._send("PATCH", path, body, {"If-Match": if_match} if if_match else None)
+
+    def delete(self, path: str, if_match: Optional[str] = None) -> GraphResponse:
+        return self._send("DELETE", path, None, {"If-Match": if_match} if if_match else None)
 
     def close(self) -> None:
         self._transport.close()
@@ -169,6 +184,7 @@ class GraphClient:
             "User-Agent": USER_AGENT,
             "client-request-id": client_request_id,
             "return-client-request-id": "true",
+            **self._always,
             **extra,
         }
         if body is not None:
@@ -196,15 +212,15 @@ class GraphClient:
         extra: Optional[Mapping[str, str]] = None,
         idempotent: bool = True,
     ) -> GraphResponse:
-        url = f"{self.settings.base_url}/{path}"
+        url = f"{self.settings.base_url(self._version)}/{path}"
         attempt, waited = 0, 0.0
         while True:
             attempt += 1
             client_request_id = str(uuid.uuid4())
+            headers = self._headers(client_request_id, body, extra or {})  # may wait for a token: inside the bound
             seconds, bound = self._bound()
             if seconds <= 0:
                 raise GraphTransportError(method, path, bound, client_request_id, attempt - 1)
-            headers = self._headers(client_request_id, body, extra or {})
             try:
                 raw = self._transport.send(method, url, body, headers, seconds)
             except TransportFailure as failure:
@@ -232,6 +248,9 @@ class GraphClient:
     def _answer(method: str, path: str, raw: RawResponse, client_request_id: str, attempt: int) -> GraphResponse:
         """A 1xx-3xx answer: a usable JSON object (or none), else an error naming what is wrong."""
         request_id = raw.headers.get("request-id")
+        if raw.status < 200:
+            problem = f"an interim answer (HTTP {raw.status}) came as the final one"
+            raise _invalid(method, path, raw.status, problem, request_id, client_request_id, attempt)
         if 300 <= raw.status < 400:
             raise _invalid(method, path, raw.status, _redirect(raw), request_id, client_request_id, attempt, "redirect")
         try:

@@ -18,7 +18,8 @@ from ._errors import ConfigurationError
 __all__ = ["Settings", "resolve_settings", "AUTH_MODES", "DEFAULT_ENDPOINT", "DEFAULT_API_VERSION"]
 
 DEFAULT_ENDPOINT = "https://graph.microsoft.com"
-DEFAULT_API_VERSION = "beta"
+DEFAULT_API_VERSION = None
+"""Unset: each resource uses its own version (virtualAppointment beta, onlineMeeting v1.0)."""
 DEFAULT_MAX_RETRIES = 4
 DEFAULT_TIMEOUT_SECONDS = 30.0
 DEFAULT_OPERATION_TIMEOUT_SECONDS = 300.0
@@ -49,7 +50,8 @@ class Settings:
     """What the Graph client and its credential need; ``repr`` never shows the token or password."""
 
     endpoint: str = DEFAULT_ENDPOINT
-    api_version: str = DEFAULT_API_VERSION
+    api_version: Optional[str] = DEFAULT_API_VERSION
+    """``msgraph:apiVersion``: when set, every resource uses it instead of its own version."""
     access_token: Optional[str] = field(default=None, repr=False)
     max_retries: int = DEFAULT_MAX_RETRIES
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
@@ -67,10 +69,10 @@ class Settings:
     allow_unencrypted_cache: bool = False
     """Keep the persistent token cache in plain text where no keyring exists (headless Linux)."""
 
-    @property
-    def base_url(self) -> str:
-        """Service root plus version, e.g. ``https://graph.microsoft.com/beta``."""
-        return f"{self.endpoint}/{self.api_version}"
+    def base_url(self, version: str) -> str:
+        """Service root plus version, e.g. ``https://graph.microsoft.com/beta``: ``version`` (a
+        resource's own) unless msgraph:apiVersion overrides it."""
+        return f"{self.endpoint}/{self.api_version or version}"
 
     @property
     def record_file(self) -> Path:
@@ -160,9 +162,10 @@ def resolve_settings(config_get: Callable[[str], Any], environ: Mapping[str, str
 
     endpoint = _endpoint(*pick("msgraph:endpoint", DEFAULT_ENDPOINT))
     version, version_source = pick("msgraph:apiVersion", DEFAULT_API_VERSION)
-    version = str(version).strip("/ ")
-    if not version or "/" in version:
-        raise ConfigurationError(f"{version_source} must be an API version such as beta, got {version!r}")
+    if version is not None:
+        version = str(version).strip("/ ")
+        if not version or "/" in version:
+            raise ConfigurationError(f"{version_source} must be an API version such as v1.0 or beta, got {version!r}")
     return Settings(
         endpoint=endpoint,
         api_version=version,

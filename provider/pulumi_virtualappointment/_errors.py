@@ -11,8 +11,10 @@
     |   +-- NotFoundError           404: no such meeting, user or appointment
     |   +-- PreconditionFailedError 412: If-Match did not match the current ETag
     |   +-- ThrottledError          429/503/504 still failing after the retries
-    +-- ConflictError               the appointment changed outside this program (refresh first)
-    +-- AppointmentExistsError      create met an appointment the program does not own yet
+    +-- ConflictError               the object changed outside this program (refresh first)
+    +-- ResourceExistsError         create met an object the program does not own yet
+        +-- AppointmentExistsError  ... a virtualAppointment
+        +-- MeetingExistsError      ... an online meeting with that externalId, other values
 
 Errors are translated from ``requests`` in one place (``_client.GraphClient._send``). Messages
 never contain the bearer token: only status, Graph's code and message, and the request ids.
@@ -34,7 +36,9 @@ __all__ = [
     "PreconditionFailedError",
     "ThrottledError",
     "ConflictError",
+    "ResourceExistsError",
     "AppointmentExistsError",
+    "MeetingExistsError",
     "error_for_response",
 ]
 
@@ -141,11 +145,19 @@ class ThrottledError(GraphResponseError):
 
 
 class ConflictError(GraphError):
-    """The appointment changed outside this program since the last deployment."""
+    """The object changed outside this program since the last deployment."""
 
 
-class AppointmentExistsError(GraphError):
+class ResourceExistsError(GraphError):
+    """Create found the object already there and adoption was not asked for; nothing was changed."""
+
+
+class AppointmentExistsError(ResourceExistsError):
     """Create found an appointment already there and adoption was not asked for."""
+
+
+class MeetingExistsError(ResourceExistsError):
+    """``createOrGet`` found a meeting with the externalId whose values differ, and adoption was not asked for."""
 
 
 _BY_STATUS = {401: AuthenticationError, 403: ForbiddenError, 404: NotFoundError, 412: PreconditionFailedError}
@@ -160,6 +172,14 @@ def _error_fields(body: Any) -> tuple[Optional[str], str, Mapping[str, Any]]:
     return (code if isinstance(code, str) else None), str(error.get("message") or ""), (
         inner if isinstance(inner, Mapping) else {}
     )
+
+
+def _shown(value: Any, limit: int) -> Optional[str]:
+    """Text from the wire as it may appear in a message: printable, at most ``limit`` characters."""
+    if value is None:
+        return None
+    text = "".join(ch if ch.isprintable() else "\ufffd" for ch in str(value))
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 def error_for_response(
@@ -178,4 +198,5 @@ def error_for_response(
     request_id = inner.get("request-id") or headers.get("request-id")
     echoed = inner.get("client-request-id") or headers.get("client-request-id") or client_request_id
     cls = ThrottledError if status in (429, 503, 504) else _BY_STATUS.get(status, GraphResponseError)
-    return cls(method, path, status, code, message, request_id, echoed, attempts)
+    return cls(method, path, status, _shown(code, 100), _shown(message, 1000) or "", _shown(request_id, 100),
+               _shown(echoed, 100), attempts)

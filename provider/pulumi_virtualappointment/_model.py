@@ -1,88 +1,56 @@
-"""The virtualAppointment property schema: validation and normalisation.
+"""Resource kinds as data: the schema toolkit, and the ``Kind`` that describes one Graph resource.
 
-Pure: standard library only. State uses Graph's camelCase names, so a PATCH body is a slice
-of state. ``check`` in the provider is ``validate`` here; every failure names the property
-path (``appointmentClients[1].emailAddress``) and says how to fix it.
+Pure: standard library only. State uses Graph's camelCase names, so a PATCH body is a slice of
+state. A kind is a description (its fields, identity, paths, API version, create strategy);
+:func:`validate`, :func:`managed` and :func:`normalise_live` work for every kind, so ``check`` and
+the reading of Graph's answers exist once. Every failure names the property path
+(``appointmentClients[1].emailAddress``) and says how to fix it.
+
+Fields know three things: how a program's value is checked and normalised (``check``), how
+Graph's value is read (``live``: a shape Graph never sends raises :class:`LiveValueError`), and
+when two normalised values mean the same to Graph (``same``).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from typing import Any, Callable, Mapping
-from urllib.parse import quote, unquote, urlsplit
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 __all__ = [
     "UNKNOWN",
-    "IDENTITY_KEYS",
-    "MANAGED_KEYS",
-    "GRAPH_PROPERTIES",
-    "SETTINGS_KEYS",
-    "CLIENT_KEYS",
+    "MAX_STRING",
     "Failure",
+    "LiveValueError",
+    "Field",
+    "Text",
+    "Flag",
+    "Choice",
+    "Instant",
+    "Record",
+    "Items",
+    "Kind",
     "validate",
     "managed",
     "has_unknown",
     "normalise_live",
-    "LiveValueError",
-    "same_user",
-    "resource_path",
-    "parse_resource_path",
-    "checked_resource_id",
     "describe_failure",
-    "validate_properties",
+    "python_name",
+    "same_user",
+    "is_id",
+    "checked_id",
+    "ID_RULE",
 ]
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 """The value Pulumi uses for a property not yet known at preview (``pulumi.runtime.rpc.UNKNOWN``)."""
 
-IDENTITY_KEYS = ("onlineMeetingId", "userId")
-"""Keys that address the appointment; a change means a different resource (replacement)."""
-
-MANAGED_KEYS = (
-    "appointmentClientJoinWebUrl",
-    "appointmentClients",
-    "externalAppointmentId",
-    "externalAppointmentUrl",
-    "settings",
-)
-"""Graph properties the program can manage, in the stable order bodies are written in."""
-
-GRAPH_PROPERTIES = frozenset(MANAGED_KEYS)
-"""Every writable property of virtualAppointment (the entity key ``id`` is read-only)."""
-
-SETTINGS_KEYS = ("allowClientToJoinUsingBrowser",)
-CLIENT_KEYS = ("displayName", "emailAddress", "smsCapablePhoneNumber")
-BEHAVIOUR_KEYS = ("adoptExisting",)
-INPUT_KEYS = IDENTITY_KEYS + MANAGED_KEYS + BEHAVIOUR_KEYS
-
-_PYTHON_NAMES = {
-    "onlineMeetingId": "online_meeting_id",
-    "userId": "user_id",
-    "settings": "settings",
-    "appointmentClients": "appointment_clients",
-    "externalAppointmentId": "external_appointment_id",
-    "externalAppointmentUrl": "external_appointment_url",
-    "appointmentClientJoinWebUrl": "appointment_client_join_web_url",
-    "adoptExisting": "adopt_existing",
-    "allowClientToJoinUsingBrowser": "allow_client_to_join_using_browser",
-    "displayName": "display_name",
-    "emailAddress": "email_address",
-    "smsCapablePhoneNumber": "sms_capable_phone_number",
-    "etag": "etag",
-    "joinWebUrl": "join_web_url",
-}
-PYTHON_NAMES: Mapping[str, str] = _PYTHON_NAMES
-"""Graph (state) name -> Python keyword name, for every name the resource uses."""
-GRAPH_NAMES: Mapping[str, str] = {py: graph for graph, py in _PYTHON_NAMES.items()}
-"""Python keyword name -> Graph (state) name."""
-
 MAX_STRING = 2048
-MAX_CLIENTS = 100
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-_PHONE = re.compile(r"^\+?[0-9()\-. ]+$")
 _ID = re.compile(r"^[^\s/?#]+$")
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+ID_RULE = "must be one id: no spaces, control characters, '/', '?' or '#', and not '.' or '..'"
 
 
 @dataclass(frozen=True)
@@ -93,15 +61,28 @@ class Failure:
     reason: str
 
 
+class LiveValueError(ValueError):
+    """Graph answered a managed property in a shape it does not have (``path``: where)."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path, self.reason = path, reason
+
+
+def python_name(name: str) -> str:
+    """Graph's camelCase name -> the snake_case Python name (``smsCapablePhoneNumber`` ->
+    ``sms_capable_phone_number``)."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def is_id(value: str) -> bool:
+    """One path segment of its own: no separator, no control character, not a dot segment (which
+    URL normalisation would remove: ``..`` would address the level above)."""
+    return bool(_ID.match(value)) and value not in (".", "..") and value.isprintable()
+
+
 def _is_annotation(key: Any) -> bool:
     return isinstance(key, str) and "@" in key
-
-
-def _python_path(path: str) -> str:
-    return re.sub(r"[A-Za-z]+", lambda m: _PYTHON_NAMES.get(m.group(0), m.group(0)), path)
-
-
-_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _key_path(parent: str, key: Any) -> str:
@@ -120,155 +101,340 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _string(value: Any, path: str, failures: list[Failure]) -> Any:
-    if value == UNKNOWN:
-        return value
-    if not isinstance(value, str):
-        _fail(failures, path, f"expected a string, got {type(value).__name__} {_describe(value)}")
-        return value
-    value = value.strip()
-    if not value:
-        _fail(failures, path, "must not be empty; omit the property to leave it unmanaged")
-    elif len(value) > MAX_STRING:
-        _fail(failures, path, f"is {len(value)} characters long; at most {MAX_STRING} are accepted")
-    return value
+def _got(value: Any) -> str:
+    return f"{type(value).__name__} {_describe(value)}"
 
 
-def _formatted(value: Any, path: str, failures: list[Failure], valid: Callable[[str], bool], expected: str) -> Any:
-    """A non-empty string that must also pass ``valid``; ``expected`` says what would."""
-    before = len(failures)
-    value = _string(value, path, failures)
-    if len(failures) == before and value != UNKNOWN and not valid(value):
-        _fail(failures, path, f"{expected}, got {_describe(value)}")
-    return value
+# -- fields ---------------------------------------------------------------------------------------
 
 
-def _is_url(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc) and " " not in value
+class Field:
+    """A property's rules. Subclasses override ``check`` and ``live``; ``same`` is equality."""
+
+    def check(self, value: Any, path: str, failures: list[Failure]) -> Any:
+        raise NotImplementedError
+
+    def live(self, value: Any, path: str) -> Any:
+        raise NotImplementedError
+
+    def same(self, a: Any, b: Any) -> bool:
+        return a == b
+
+    def names(self) -> Sequence[str]:
+        """Member names inside this field (for Python-name translation)."""
+        return ()
 
 
-def _is_phone(value: str) -> bool:
-    return bool(_PHONE.match(value)) and 3 <= sum(ch.isdigit() for ch in value) <= 20
+@dataclass(frozen=True)
+class Text(Field):
+    """A non-empty string (stripped), at most ``max_length``, optionally of a format."""
+
+    valid: Optional[Callable[[str], Any]] = None
+    expected: str = ""
+    max_length: int = MAX_STRING
+    fold: bool = False
+    """Case-insensitive to Graph (a UPN): kept in lower case on both sides."""
+
+    def check(self, value: Any, path: str, failures: list[Failure]) -> Any:
+        if value == UNKNOWN:
+            return value
+        if not isinstance(value, str):
+            _fail(failures, path, f"expected a string, got {_got(value)}")
+            return value
+        value = value.strip()
+        if not value:
+            _fail(failures, path, "must not be empty; omit the property to leave it unmanaged")
+        elif len(value) > self.max_length:
+            _fail(failures, path, f"is {len(value)} characters long; at most {self.max_length} are accepted")
+        elif self.valid is not None and not self.valid(value):
+            _fail(failures, path, f"{self.expected}, got {_describe(value)}")
+        return value.lower() if self.fold else value
+
+    def live(self, value: Any, path: str) -> Any:
+        if not isinstance(value, str):
+            raise LiveValueError(path, f"expected a string, got {type(value).__name__}")
+        return value.lower() if self.fold else value
 
 
-def _url(value: Any, path: str, failures: list[Failure]) -> Any:
-    return _formatted(value, path, failures, _is_url, "expected an absolute http(s) URL such as https://example.com/a")
-
-
-def _email(value: Any, path: str, failures: list[Failure]) -> Any:
-    return _formatted(value, path, failures, _EMAIL.match, "expected an email address such as name@contoso.com")
-
-
-def _phone(value: Any, path: str, failures: list[Failure]) -> Any:
-    return _formatted(
-        value,
-        path,
-        failures,
-        _is_phone,
-        "expected a phone number of digits with optional +, spaces, dashes, dots or brackets (for example +1 425-555-0100)",
-    )
-
-
-def _boolean(value: Any, path: str, failures: list[Failure]) -> Any:
-    if value == UNKNOWN or isinstance(value, bool):
+def _boolean(value: Any) -> Optional[bool]:
+    if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
-    _fail(failures, path, f"expected true or false, got {_describe(value)}")
-    return value
+    return None
 
 
-def _unknown_keys(value: Mapping, allowed: tuple, path: str, failures: list[Failure]) -> None:
-    for key in value:
-        if key in allowed or _is_annotation(key):
-            continue
-        where = _key_path(path, key)
-        names = ", ".join(_PYTHON_NAMES.get(k, k) for k in allowed)
-        _fail(failures, where, f"is not a property here; expected one of: {names}")
+@dataclass(frozen=True)
+class Flag(Field):
+    """A boolean; ``"true"``/``"false"`` strings (as in Graph's own examples) normalise to it."""
+
+    def check(self, value: Any, path: str, failures: list[Failure]) -> Any:
+        if value == UNKNOWN:
+            return value
+        flag = _boolean(value)
+        if flag is None:
+            _fail(failures, path, f"expected true or false, got {_describe(value)}")
+            return value
+        return flag
+
+    def live(self, value: Any, path: str) -> Any:
+        flag = _boolean(value)
+        if flag is None:
+            raise LiveValueError(path, f"expected true or false, got {_describe(value)}")
+        return flag
 
 
-def _object(value: Any, path: str, failures: list[Failure]) -> bool:
-    if value == UNKNOWN:
-        return False
-    if not isinstance(value, Mapping):
-        _fail(failures, path, f"expected an object, got {type(value).__name__} {_describe(value)}")
-        return False
-    return True
+@dataclass(frozen=True)
+class Choice(Field):
+    """One of an enumeration's members. Graph may add members (``unknownFutureValue``), so a live
+    value is any string."""
 
+    values: tuple[str, ...] = ()
 
-def _settings(value: Any, path: str, failures: list[Failure]) -> Any:
-    if not _object(value, path, failures):
+    def check(self, value: Any, path: str, failures: list[Failure]) -> Any:
+        if value == UNKNOWN:
+            return value
+        if isinstance(value, str) and value.strip() in self.values:
+            return value.strip()
+        _fail(failures, path, f"expected one of {', '.join(self.values)}, got {_describe(value)}")
         return value
-    _unknown_keys(value, SETTINGS_KEYS, path, failures)
-    allow = value.get("allowClientToJoinUsingBrowser")
-    if allow is None:
-        _fail(
-            failures,
-            f"{path}.allowClientToJoinUsingBrowser",
-            "is required when settings is given; set it to true or false, or omit settings to leave them unmanaged",
-        )
-        return {}
-    return {"allowClientToJoinUsingBrowser": _boolean(allow, f"{path}.allowClientToJoinUsingBrowser", failures)}
+
+    def live(self, value: Any, path: str) -> Any:
+        return Text().live(value, path)
 
 
-_CLIENT_CHECKS = {"displayName": _string, "emailAddress": _email, "smsCapablePhoneNumber": _phone}
+_INSTANT = re.compile(
+    r"^(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d+))?)?\s*(Z|z|[+-]\d\d:?\d\d)$"
+)
 
 
-def _client(value: Any, path: str, failures: list[Failure]) -> Any:
-    if not _object(value, path, failures):
-        return value
-    before = len(failures)
-    _unknown_keys(value, CLIENT_KEYS, path, failures)
-    out = {}
-    for key in CLIENT_KEYS:
-        if value.get(key) is not None:
-            out[key] = _CLIENT_CHECKS[key](value[key], f"{path}.{key}", failures)
-    if not out and len(failures) == before:
-        _fail(failures, path, "needs at least one of display_name, email_address, sms_capable_phone_number")
-    return out
+def instant(value: str) -> Optional[str]:
+    """An ISO 8601 date and time with a zone -> Graph's UTC form, ``2026-12-01T09:00:00Z`` with
+    up to seven fractional digits (Graph's precision), trailing zeros dropped; ``None`` if it is
+    not one. Graph writes ``...T01:49:21.3524945Z`` for what was sent as ``...+00:00``: both sides
+    are normalised the same way, so a round trip is never a diff."""
+    match = _INSTANT.match(value.strip())
+    if not match:
+        return None
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    try:
+        moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0))
+    except ValueError:
+        return None
+    if zone not in ("Z", "z"):
+        sign = 1 if zone[0] == "+" else -1
+        digits = zone[1:].replace(":", "")
+        moment -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    ticks = (fraction or "").ljust(7, "0")[:7].rstrip("0")
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + (f".{ticks}" if ticks else "") + "Z"
 
 
-def _clients(value: Any, path: str, failures: list[Failure]) -> Any:
-    if value == UNKNOWN:
-        return value
-    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
-        _fail(failures, path, f"expected a list of clients, got {type(value).__name__} {_describe(value)}")
-        return value
-    if len(value) > MAX_CLIENTS:
-        _fail(failures, path, f"has {len(value)} clients; at most {MAX_CLIENTS} are accepted")
-        return list(value)
-    return [_client(item, f"{path}[{i}]", failures) for i, item in enumerate(value)]
+@dataclass(frozen=True)
+class Instant(Field):
+    """A point in time, normalised to Graph's UTC form (see :func:`instant`)."""
+
+    def check(self, value: Any, path: str, failures: list[Failure]) -> Any:
+        if value == UNKNOWN:
+            return value
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                _fail(failures, path, "is a datetime without a time zone; give it one (tzinfo=timezone.utc, say)")
+                return value
+            value = value.astimezone(timezone.utc).isoformat()
+        normalised = instant(value) if isinstance(value, str) else None
+        if normalised is None:
+            _fail(failures, path, "expected an ISO 8601 date and time with a zone such as 2026-12-01T09:00:00Z or "
+                                  f"2026-12-01T10:00:00+01:00, got {_describe(value)}")
+            return value
+        return normalised
+
+    def live(self, value: Any, path: str) -> Any:
+        normalised = instant(value) if isinstance(value, str) else None
+        if normalised is None:
+            raise LiveValueError(path, f"expected a date and time, got {_describe(value)}")
+        return normalised
 
 
-_VALUE_CHECKS = {
-    "settings": _settings,
-    "appointmentClients": _clients,
-    "externalAppointmentId": _string,
-    "externalAppointmentUrl": _url,
-    "appointmentClientJoinWebUrl": _url,
-}
+@dataclass(frozen=True)
+class Record(Field):
+    """A complex value: named members, each a field. ``required`` members must be given when the
+    record is (``hint`` says with what); ``at_least_one`` that the record may not be empty."""
+
+    members: Mapping[str, Field] = field(default_factory=dict)
+    required: tuple[str, ...] = ()
+    hint: str = ""
+    at_least_one: bool = False
+    required_reason: str = ""
+    """Said of a missing required member instead of the generic advice built from ``hint``."""
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    """Members Graph fills in when they are not given: given the same value on both sides."""
+
+    def check(self, value: Any, path: str, failures: list[Failure]) -> Any:
+        if value == UNKNOWN:
+            return value
+        if not isinstance(value, Mapping):
+            _fail(failures, path, f"expected an object, got {_got(value)}")
+            return value
+        before = len(failures)
+        for key in value:
+            if key not in self.members and not _is_annotation(key):
+                names = ", ".join(python_name(k) for k in self.members)
+                _fail(failures, _key_path(path, key), f"is not a property here; expected one of: {names}")
+        missing = [k for k in self.required if value.get(k) is None]
+        for key in missing:
+            parent = path.rsplit(".", 1)[-1]
+            _fail(failures, f"{path}.{key}", self.required_reason or (
+                f"is required when {parent} is given; set it to {self.hint}, or omit {parent} to leave them unmanaged"))
+        if missing:
+            return {}
+        out = {k: self.members[k].check(value[k], f"{path}.{k}", failures)
+               for k in self.members if value.get(k) is not None}
+        if self.at_least_one and not out and len(failures) == before:
+            _fail(failures, path, f"needs at least one of {', '.join(python_name(k) for k in self.members)}")
+        return {**self.defaults, **out}
+
+    def live(self, value: Any, path: str) -> Any:
+        if not isinstance(value, Mapping):
+            raise LiveValueError(path, f"expected an object, got {type(value).__name__}")
+        out = {k: self.members[k].live(value[k], f"{path}.{k}") for k in self.members if value.get(k) is not None}
+        return {**self.defaults, **out}
+
+    def same(self, a: Any, b: Any) -> bool:
+        if isinstance(a, Mapping) and isinstance(b, Mapping):
+            return a.keys() == b.keys() and all(self.members[k].same(a[k], b[k]) for k in a)
+        return a == b
+
+    def names(self) -> Sequence[str]:
+        return [n for k, f in self.members.items() for n in (k, *f.names())]
 
 
-def _is_id(value: str) -> bool:
-    """One path segment of its own: no separator, no control character, not a dot segment (which
-    URL normalisation would remove: ``..`` would address the level above)."""
-    return bool(_ID.match(value)) and value not in (".", "..") and value.isprintable()
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
-def _identity(value: Any, path: str, failures: list[Failure]) -> Any:
-    return _formatted(
-        value, path, failures, _is_id, "must be one id: no spaces, control characters, '/', '?' or '#', and not '.' or '..'"
-    )
+@dataclass(frozen=True)
+class Items(Field):
+    """A collection, at most ``max_items`` long. Graph documents no order for the collections here,
+    so two lists with the same members in another order are the same (a multiset)."""
+
+    item: Field = field(default_factory=Field)
+    noun: str = "items"
+    max_items: int = 100
+
+    def check(self, value: Any, path: str, failures: list[Failure]) -> Any:
+        if value == UNKNOWN:
+            return value
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+            _fail(failures, path, f"expected a list of {self.noun}, got {_got(value)}")
+            return value
+        if len(value) > self.max_items:
+            _fail(failures, path, f"has {len(value)} {self.noun}; at most {self.max_items} are accepted")
+            return list(value)
+        return [self.item.check(item, f"{path}[{i}]", failures) for i, item in enumerate(value)]
+
+    def live(self, value: Any, path: str) -> Any:
+        if not isinstance(value, list):
+            raise LiveValueError(path, f"expected a list, got {type(value).__name__}")
+        return [self.item.live(item, f"{path}[{i}]") for i, item in enumerate(value)]
+
+    def same(self, a: Any, b: Any) -> bool:
+        if isinstance(a, list) and isinstance(b, list):
+            return sorted(map(_canonical, a)) == sorted(map(_canonical, b))
+        return a == b
+
+    def names(self) -> Sequence[str]:
+        return self.item.names()
 
 
-def validate(props: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
+# -- kinds ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What one Graph resource is; the engine (``_engine``) runs every kind's lifecycle the same way.
+
+    ``fields`` are the managed Graph properties (their order is the body's, sorted); ``identity``
+    the input keys that address the object, of which ``replaces`` force a replacement when they
+    change and the rest only re-address it; ``computed`` the outputs Graph fills in.
+    """
+
+    name: str
+    """Graph's name for the entity, as messages say it (``virtualAppointment``)."""
+    resource: str
+    """The Python class programs declare (``VirtualAppointment``)."""
+    api_version: str
+    fields: Mapping[str, Field]
+    identity: tuple[str, ...]
+    replaces: tuple[str, ...]
+    required: Mapping[str, str]
+    """Identity keys that must be set, with the advice when they are not."""
+    computed: tuple[str, ...]
+    behaviour: tuple[str, ...] = ("adoptExisting",)
+    clears_removed: bool = True
+    """Whether a property removed from the program is sent as ``null`` (cleared) or left as Graph has it."""
+    together: tuple[tuple[str, ...], ...] = ()
+    """Properties Graph wants in one body whenever one of them changes."""
+    companions: Mapping[tuple[str, Any], tuple[str, ...]] = field(default_factory=dict)
+    """``(property, value) -> properties``: sending that value needs these in the same body."""
+    graph_computed: tuple[str, ...] = ()
+    """Managed properties Graph fills in when the program does not set them (any live value matches)."""
+    checks: tuple[Callable[[dict, list], None], ...] = ()
+    """Rules across properties, run on the normalised values when each property is valid."""
+    address: Callable[[Mapping[str, Any]], str] = lambda props: ""
+    """The object's Graph path (below the version; also the resource id) from its recorded properties."""
+    identity_of: Callable[[str], dict] = lambda id_: {}
+    """A resource id -> the identity properties it names (``ValueError`` if it is not one)."""
+    object_key: str = ""
+    """The recorded property that names the Graph object itself, whatever path addressed it."""
+    create: str = "put"
+    """How the engine creates: ``put`` (GET, then PUT with If-None-Match) or ``createOrGet``."""
+    create_keys: tuple[str, ...] = ()
+    """For ``createOrGet``: the properties its body takes (identity keys included)."""
+    create_path: Callable[[Mapping[str, Any]], str] = lambda props: ""
+    """For ``createOrGet``: where to POST."""
+    from_body: Mapping[str, str] = field(default_factory=dict)
+    """Computed outputs read from the entity Graph answers with: output -> Graph property."""
+    identity_from_body: tuple[str, ...] = ()
+    """Identity keys Graph's entity carries (read back by ``get``)."""
+    functions: Mapping[str, str] = field(default_factory=dict)
+    """Computed outputs read from a Graph function of the object: output -> function (``{"value": ...}``)."""
+    exists_error: type = Exception
+    exists_message: str = ""
+    """Why a create refused an object that exists and differs (``{path}`` is filled in)."""
+    get_hint: str = ""
+    readdress_hint: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """Headers every request for this kind carries."""
+
+    @property
+    def managed_keys(self) -> tuple[str, ...]:
+        return tuple(self.fields)
+
+    @property
+    def input_keys(self) -> tuple[str, ...]:
+        return (*self.identity, *self.fields, *self.behaviour)
+
+    def python_names(self) -> dict[str, str]:
+        """Graph (state) name -> Python name, for every name the resource uses, nested ones too."""
+        names = [*self.input_keys, *self.computed, *(n for f in self.fields.values() for n in f.names())]
+        return {n: python_name(n) for n in names}
+
+    def python_path(self, path: str) -> str:
+        names = self.python_names()
+        return re.sub(r"[A-Za-z]+", lambda m: names.get(m.group(0), m.group(0)), path)
+
+
+_IDENTITY = Text(is_id, ID_RULE)
+_FLAG = Flag()
+
+
+def validate(kind: Kind, props: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
     """Validate resource inputs in state names; return ``(normalised, failures)``.
 
-    Normalising: strings are stripped, ``"true"``/``"false"`` become booleans, ``None``
-    values and ``@odata`` annotations are dropped (unset means unmanaged), the entity key
-    ``id`` (read-only, present in Graph's own examples) is dropped. Unknown preview values
-    pass through untouched. Never raises: hostile input yields failures.
+    Normalising: strings are stripped, ``"true"``/``"false"`` become booleans, times become UTC,
+    ``None`` values and ``@odata`` annotations are dropped (unset means unmanaged), the entity key
+    ``id`` (read-only, present in Graph's own examples) is dropped. Unknown preview values pass
+    through untouched. Never raises: hostile input yields failures.
     """
     failures: list[Failure] = []
     if not isinstance(props, Mapping):
@@ -277,49 +443,50 @@ def validate(props: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
     for key, value in props.items():
         if value is None or _is_annotation(key) or key == "id":
             continue
-        if key in IDENTITY_KEYS:
-            out[key] = _identity(value, key, failures)
-        elif key in _VALUE_CHECKS:
-            out[key] = _VALUE_CHECKS[key](value, key, failures)
-        elif key == "adoptExisting":
-            out[key] = _boolean(value, key, failures)
+        if key in kind.identity:
+            out[key] = _IDENTITY.check(value, key, failures)
+        elif key in kind.fields:
+            out[key] = kind.fields[key].check(value, key, failures)
+        elif key in kind.behaviour:
+            out[key] = _FLAG.check(value, key, failures)
         else:
-            names = ", ".join(_PYTHON_NAMES[k] for k in INPUT_KEYS)
-            _fail(failures, _key_path("", key), f"is not a property of VirtualAppointment; expected one of: {names}")
-    if "onlineMeetingId" not in out:
-        _fail(failures, "onlineMeetingId", "is required: set online_meeting_id to the Teams online meeting id")
+            names = ", ".join(python_name(k) for k in kind.input_keys)
+            _fail(failures, _key_path("", key), f"is not a property of {kind.resource}; expected one of: {names}")
+    for key, advice in kind.required.items():
+        if key not in out:
+            _fail(failures, key, advice)
+    if not failures:
+        for rule in kind.checks:
+            rule(out, failures)
     return out, failures
 
 
-def describe_failure(failure: Failure) -> str:
+def checked_id(kind: Kind, id_: Any) -> str:
+    """An id given to ``get``, as the canonical resource id, once every id in it is one; a
+    ``ValueError`` saying why otherwise (checked before any request is sent)."""
+    identity = kind.identity_of(id_)
+    failures: list[Failure] = []
+    for key, value in identity.items():
+        if value != value.strip():
+            _fail(failures, key, "must not start or end with spaces or control characters")
+        _IDENTITY.check(value, key, failures)
+    if failures:
+        problems = "; ".join(f"{f.path} {f.reason}" for f in failures)
+        raise ValueError(f"the id {id_!r} is not usable: {problems}")
+    return kind.address(identity)
+
+
+def describe_failure(kind: Kind, failure: Failure) -> str:
     """The reason, plus the Python argument path when it differs from the state path."""
-    python = _python_path(failure.path)
+    python = kind.python_path(failure.path)
     if python == failure.path:
         return failure.reason
     return f"{failure.reason} (Python argument: {python})"
 
 
-def _graph_keys(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {GRAPH_NAMES.get(k, k) if isinstance(k, str) else k: _graph_keys(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_graph_keys(v) for v in value]
-    return value
-
-
-def validate_properties(props: Mapping[str, Any]) -> list[str]:
-    """Validate Python-named properties (as a program or a data file spells them) up front.
-
-    Returns one message per problem, each starting with the Python argument path, so a program
-    that declares appointments from data can report file, entry and property together.
-    """
-    _, failures = validate(_graph_keys(props) if isinstance(props, Mapping) else props)
-    return [f"{_python_path(f.path) or '(properties)'}: {f.reason}" for f in failures]
-
-
-def managed(props: Mapping[str, Any]) -> dict[str, Any]:
+def managed(kind: Kind, props: Mapping[str, Any]) -> dict[str, Any]:
     """The slice of ``props`` that Graph stores and the program manages."""
-    return {k: props[k] for k in MANAGED_KEYS if props.get(k) is not None}
+    return {k: props[k] for k in kind.fields if props.get(k) is not None}
 
 
 def has_unknown(value: Any) -> bool:
@@ -331,57 +498,8 @@ def has_unknown(value: Any) -> bool:
     return value == UNKNOWN
 
 
-class LiveValueError(ValueError):
-    """Graph answered a managed property in a shape it does not have (``path``: where)."""
-
-    def __init__(self, path: str, reason: str):
-        super().__init__(f"{path}: {reason}")
-        self.path, self.reason = path, reason
-
-
-def _live_string(value: Any, path: str) -> str:
-    if not isinstance(value, str):
-        raise LiveValueError(path, f"expected a string, got {type(value).__name__}")
-    return value
-
-
-def _live_settings(value: Any, path: str) -> dict:
-    if not isinstance(value, Mapping):
-        raise LiveValueError(path, f"expected an object, got {type(value).__name__}")
-    out = {}
-    allow = value.get("allowClientToJoinUsingBrowser")
-    if allow is not None:
-        where = f"{path}.allowClientToJoinUsingBrowser"
-        failures: list[Failure] = []
-        out["allowClientToJoinUsingBrowser"] = _boolean(allow, where, failures)
-        if failures:
-            raise LiveValueError(where, f"expected true or false, got {_describe(allow)}")
-    return out
-
-
-def _live_clients(value: Any, path: str) -> list:
-    if not isinstance(value, list):
-        raise LiveValueError(path, f"expected a list, got {type(value).__name__}")
-    clients = []
-    for index, client in enumerate(value):
-        where = f"{path}[{index}]"
-        if not isinstance(client, Mapping):
-            raise LiveValueError(where, f"expected an object, got {type(client).__name__}")
-        clients.append({k: _live_string(client[k], f"{where}.{k}") for k in CLIENT_KEYS if client.get(k) is not None})
-    return clients
-
-
-_LIVE = {
-    "settings": _live_settings,
-    "appointmentClients": _live_clients,
-    "externalAppointmentId": _live_string,
-    "externalAppointmentUrl": _live_string,
-    "appointmentClientJoinWebUrl": _live_string,
-}
-
-
-def normalise_live(entity: Mapping[str, Any]) -> dict[str, Any]:
-    """Graph's representation of an appointment -> normalised managed values.
+def normalise_live(kind: Kind, entity: Mapping[str, Any]) -> dict[str, Any]:
+    """Graph's representation of the entity -> normalised managed values.
 
     Annotations, ``id``, unknown members and ``null`` members are dropped, so a value that
     round-trips through Graph compares equal to what the program declared. A member of the wrong
@@ -389,11 +507,11 @@ def normalise_live(entity: Mapping[str, Any]) -> dict[str, Any]:
     naming it: Graph never answers that way, so it is reported, never guessed at.
     """
     out: dict[str, Any] = {}
-    for key in MANAGED_KEYS:
+    for key, rules in kind.fields.items():
         value = entity.get(key)
         if value is None:
             continue
-        value = _LIVE[key](value, key)
+        value = rules.live(value, key)
         if value != {}:
             out[key] = value
     return out
@@ -406,45 +524,3 @@ def same_user(a: Any, b: Any) -> bool:
     if isinstance(a, str) and isinstance(b, str) and UNKNOWN not in (a, b):
         return a.casefold() == b.casefold()
     return a == b
-
-
-def _segment(value: str) -> str:
-    return quote(value, safe="=-_.~")
-
-
-def resource_path(online_meeting_id: str, user_id: str | None = None) -> str:
-    """The Graph path below the version, also the Pulumi resource id."""
-    owner = f"users/{_segment(user_id)}" if user_id else "me"
-    return f"{owner}/onlineMeetings/{_segment(online_meeting_id)}/virtualAppointment"
-
-
-def parse_resource_path(path: Any) -> tuple[str, str | None]:
-    """Inverse of :func:`resource_path`: ``(online_meeting_id, user_id or None)``.
-
-    ``ValueError`` (saying what is expected) for anything else, including an empty id and the dot
-    segments ``.`` and ``..``, which URL normalisation would remove from a path. (Whether an id is
-    one a program may declare is :func:`validate`'s to say.)"""
-    parts = path.strip("/").split("/") if isinstance(path, str) else []
-    if len(parts) == 4 and parts[0] == "me" and parts[1] == "onlineMeetings" and parts[3] == "virtualAppointment":
-        meeting, user = unquote(parts[2]), None
-    elif len(parts) == 5 and parts[0] == "users" and parts[2] == "onlineMeetings" and parts[4] == "virtualAppointment":
-        meeting, user = unquote(parts[3]), unquote(parts[1])
-    else:
-        meeting = user = ""
-    if any(part in ("", ".", "..") for part in (meeting, user)):
-        raise ValueError(
-            f"{path!r} is not a virtualAppointment id; expected me/onlineMeetings/{{id}}/virtualAppointment "
-            "or users/{userId}/onlineMeetings/{id}/virtualAppointment, each id one path segment (not '.' or '..')"
-        )
-    return meeting, user
-
-
-def checked_resource_id(id_: Any) -> str:
-    """An id given to ``get``, as the canonical resource path, once its ids pass :func:`validate`;
-    ``ValueError`` saying why otherwise (checked before any request is sent)."""
-    meeting, user = parse_resource_path(id_)
-    _, failures = validate({"onlineMeetingId": meeting, "userId": user})
-    if failures:
-        problems = "; ".join(f"{f.path} {f.reason}" for f in failures)
-        raise ValueError(f"the id {id_!r} is not usable: {problems}")
-    return resource_path(meeting, user)

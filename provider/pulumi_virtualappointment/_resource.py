@@ -1,31 +1,40 @@
-"""``VirtualAppointment``: the resource a Pulumi program declares.
+"""The resources a Pulumi program declares: ``OnlineMeeting`` and ``VirtualAppointment``.
 
-Constructed like Pulumi's generated SDKs: ``VirtualAppointment(name, VirtualAppointmentArgs(...),
-opts)`` or ``VirtualAppointment(name, opts, online_meeting_id=..., ...)``. Python names are
-snake_case; the SDK translates them (nested ones too) to Graph's camelCase state names through
-``translate_input_property`` and back for output attributes through ``translate_output_property``.
+Constructed like Pulumi's generated SDKs (see ``_declare``). The args dataclasses mirror Graph's
+types in snake_case; plain dicts (snake_case keys, or Graph's camelCase keys as in the API docs'
+examples) are accepted wherever an args class is.
 
 No ``from __future__ import annotations`` here: the SDK re-reads the class's output annotations
 on every registration, and string annotations cost it twice as much to evaluate (the benchmark
 measured about 15% of the time to declare a resource).
 """
 
-from dataclasses import asdict, dataclass, fields, is_dataclass
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Mapping, Optional, Sequence, Union
 
 import pulumi
-from pulumi.dynamic import Resource
 
-from ._errors import InvalidInputError
-from ._model import GRAPH_NAMES, PYTHON_NAMES, checked_resource_id
-from ._provider import VirtualAppointmentProvider
+from ._appointment import APPOINTMENT
+from ._declare import Declared
+from ._meeting import MEETING
+from ._provider import OnlineMeetingProvider, VirtualAppointmentProvider
 
 __all__ = [
     "VirtualAppointment",
     "VirtualAppointmentArgs",
     "VirtualAppointmentSettingsArgs",
     "VirtualAppointmentUserArgs",
+    "OnlineMeeting",
+    "OnlineMeetingArgs",
+    "MeetingParticipantsArgs",
+    "MeetingAttendeeArgs",
+    "LobbyBypassSettingsArgs",
+    "WatermarkProtectionArgs",
 ]
+
+
+# -- virtualAppointment ------------------------------------------------------------------------------
 
 
 @dataclass
@@ -62,55 +71,20 @@ class VirtualAppointmentArgs:
     adopt_existing: Optional[bool] = False
 
 
-def _plain(value: Any) -> Any:
-    """Args dataclasses -> dicts (``None`` fields dropped), also inside Outputs (e.g. a list
-    of clients wrapped in ``pulumi.Output.secret``); plain values and dicts pass through."""
-    if isinstance(value, pulumi.Output):
-        return value.apply(_plain)
-    if is_dataclass(value) and not isinstance(value, type):
-        return {k: _plain(v) for k, v in asdict(value).items() if v is not None}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
-
-
-_ARG_NAMES = [f.name for f in fields(VirtualAppointmentArgs)]
-_PERSONAL = pulumi.ResourceOptions(additional_secret_outputs=["appointment_clients"])
-"""Client names, emails and phones are personal data: the engine keeps them encrypted in the
-state's outputs, whether or not the program marked the input secret."""
-
-
-def _split(args: tuple, kwargs: dict) -> tuple[VirtualAppointmentArgs, Optional[pulumi.ResourceOptions]]:
-    """Accept both generated-SDK call shapes: (args, opts) or (opts, **properties)."""
-    positional = list(args)
-    given = kwargs.pop("args", None)
-    opts = kwargs.pop("opts", None)
-    if positional and isinstance(positional[0], VirtualAppointmentArgs):
-        given = positional.pop(0)
-    if positional:
-        opts = positional.pop(0)
-    if positional:
-        raise TypeError("VirtualAppointment takes (name, args, opts) or (name, opts, **properties)")
-    if opts is not None and not isinstance(opts, pulumi.ResourceOptions):
-        raise TypeError(f"opts must be a pulumi.ResourceOptions, got {type(opts).__name__}")
-    unknown = sorted(set(kwargs) - set(_ARG_NAMES))
-    if unknown:
-        raise TypeError(f"VirtualAppointment got unexpected argument(s) {', '.join(unknown)}; expected: {', '.join(_ARG_NAMES)}")
-    if given is not None:
-        if kwargs:
-            raise TypeError("pass either VirtualAppointmentArgs or keyword properties, not both")
-        return given, opts
-    if "online_meeting_id" not in kwargs:
-        raise TypeError("VirtualAppointment needs online_meeting_id (the Teams online meeting id)")
-    return VirtualAppointmentArgs(**kwargs), opts
-
-
-class VirtualAppointment(Resource, module="virtualappointment", name="VirtualAppointment"):
-    """The ``virtualAppointment`` of a Teams online meeting, managed with minimal PATCHes.
+class VirtualAppointment(Declared, module="virtualappointment", name="VirtualAppointment"):
+    """The ``virtualAppointment`` of a Teams online meeting (Graph beta, retired by Microsoft: it
+    works against the emulator), managed with minimal, ETag-guarded PATCHes.
 
     A property left unset is unmanaged: never sent, and a live value is not drift. Changing
-    ``online_meeting_id`` or ``user_id`` replaces the resource.
+    ``online_meeting_id`` replaces the resource; changing ``user_id`` only re-addresses it.
+    ``online_meeting_id`` takes an :class:`OnlineMeeting`'s ``online_meeting_id`` output.
     """
+
+    _kind = APPOINTMENT
+    _args = VirtualAppointmentArgs
+    _provider = VirtualAppointmentProvider
+    _secret = ("appointment_clients",)
+    """Client names, emails and phones are personal data: kept encrypted in the state's outputs."""
 
     online_meeting_id: pulumi.Output[str]
     """The Teams online meeting the appointment belongs to."""
@@ -133,34 +107,138 @@ class VirtualAppointment(Resource, module="virtualappointment", name="VirtualApp
     join_web_url: pulumi.Output[Optional[str]]
     """The live ``appointmentClientJoinWebUrl`` (Graph fills it in when the program does not)."""
 
-    def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
-        given, opts = _split(args, kwargs)
-        props = {name: _plain(getattr(given, name)) for name in _ARG_NAMES}
-        props.update(etag=None, join_web_url=None)
-        opts = pulumi.ResourceOptions.merge(opts, _PERSONAL)
-        super().__init__(VirtualAppointmentProvider(), resource_name, props, opts)
-
     @staticmethod
     def get(resource_name: str, id: pulumi.Input[str], opts: Optional[pulumi.ResourceOptions] = None) -> "VirtualAppointment":
         """Read an existing appointment by id (``me/onlineMeetings/{id}/virtualAppointment`` or
-        ``users/{userId}/onlineMeetings/{id}/virtualAppointment``) without managing it.
+        ``users/{userId}/onlineMeetings/{id}/virtualAppointment``) without managing it. A plain id
+        is checked here; a missing appointment is an error."""
+        return VirtualAppointment._get(resource_name, id, opts)
 
-        A plain id is checked here, so a bad one fails at this line; an Output is checked by the
-        provider, before any request. A missing appointment is an error, not empty outputs."""
-        if isinstance(id, str):
-            try:
-                checked_resource_id(id)
-            except ValueError as exc:
-                raise InvalidInputError(f"VirtualAppointment.get: {exc}") from None
-        resource = VirtualAppointment.__new__(VirtualAppointment)
-        props: dict[str, Any] = dict.fromkeys([*_ARG_NAMES, "etag", "join_web_url"])
-        merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
-        merged = pulumi.ResourceOptions.merge(merged, _PERSONAL)
-        Resource.__init__(resource, VirtualAppointmentProvider(), resource_name, props, merged)
-        return resource
 
-    def translate_input_property(self, prop: str) -> str:
-        return GRAPH_NAMES.get(prop, prop)
+# -- onlineMeeting ---------------------------------------------------------------------------------
 
-    def translate_output_property(self, prop: str) -> str:
-        return PYTHON_NAMES.get(prop, prop)
+
+@dataclass
+class MeetingAttendeeArgs:
+    """``meetingParticipantInfo`` of an attendee: who (UPN) and in which role."""
+
+    upn: pulumi.Input[str]
+    role: Optional[pulumi.Input[str]] = None
+    """``attendee`` (the default), ``presenter``, ``producer`` or ``coorganizer``."""
+
+
+@dataclass
+class MeetingParticipantsArgs:
+    """``meetingParticipants``: the attendees, as one list (the organiser cannot change)."""
+
+    attendees: pulumi.Input[Sequence[pulumi.Input[Union[MeetingAttendeeArgs, Mapping[str, Any]]]]]
+
+
+@dataclass
+class LobbyBypassSettingsArgs:
+    """``lobbyBypassSettings``: who skips the lobby."""
+
+    scope: Optional[pulumi.Input[str]] = None
+    """``organizer``, ``organization``, ``organizationAndFederated``, ``everyone``, ``invited`` or
+    ``organizationExcludingGuests``."""
+    is_dial_in_bypass_enabled: Optional[pulumi.Input[bool]] = None
+
+
+@dataclass
+class WatermarkProtectionArgs:
+    """``watermarkProtectionValues`` (Teams Premium)."""
+
+    is_enabled_for_content_sharing: Optional[pulumi.Input[bool]] = None
+    is_enabled_for_video: Optional[pulumi.Input[bool]] = None
+
+
+TimeInput = Union[str, datetime]
+
+
+@dataclass
+class OnlineMeetingArgs:
+    """The arguments of :class:`OnlineMeeting`; an unset (``None``) property is unmanaged."""
+
+    external_id: pulumi.Input[str]
+    user_id: Optional[pulumi.Input[str]] = None
+    subject: Optional[pulumi.Input[str]] = None
+    start_date_time: Optional[pulumi.Input[TimeInput]] = None
+    end_date_time: Optional[pulumi.Input[TimeInput]] = None
+    participants: Optional[pulumi.Input[Union[MeetingParticipantsArgs, Mapping[str, Any]]]] = None
+    lobby_bypass_settings: Optional[pulumi.Input[Union[LobbyBypassSettingsArgs, Mapping[str, Any]]]] = None
+    allowed_presenters: Optional[pulumi.Input[str]] = None
+    allow_meeting_chat: Optional[pulumi.Input[str]] = None
+    allow_attendee_to_enable_camera: Optional[pulumi.Input[bool]] = None
+    allow_attendee_to_enable_mic: Optional[pulumi.Input[bool]] = None
+    is_entry_exit_announced: Optional[pulumi.Input[bool]] = None
+    record_automatically: Optional[pulumi.Input[bool]] = None
+    allow_breakout_rooms: Optional[pulumi.Input[bool]] = None
+    allow_copying_and_sharing_meeting_content: Optional[pulumi.Input[bool]] = None
+    allow_live_share: Optional[pulumi.Input[str]] = None
+    allow_power_point_sharing: Optional[pulumi.Input[bool]] = None
+    allow_recording: Optional[pulumi.Input[bool]] = None
+    allow_teamwork_reactions: Optional[pulumi.Input[bool]] = None
+    allow_transcription: Optional[pulumi.Input[bool]] = None
+    allow_whiteboard: Optional[pulumi.Input[bool]] = None
+    allowed_lobby_admitters: Optional[pulumi.Input[str]] = None
+    meeting_spoken_language_tag: Optional[pulumi.Input[str]] = None
+    watermark_protection: Optional[pulumi.Input[Union[WatermarkProtectionArgs, Mapping[str, Any]]]] = None
+    adopt_existing: Optional[bool] = False
+
+
+class OnlineMeeting(Declared, module="virtualappointment", name="OnlineMeeting"):
+    """A Teams online meeting (Graph v1.0, live), created with ``createOrGet`` keyed by the
+    scheduling system's ``external_id`` and managed with minimal PATCHes.
+
+    Hand ``online_meeting_id`` to a :class:`VirtualAppointment`, and ``virtual_appointment_join_web_url``
+    (the client's link, from ``getVirtualAppointmentJoinWebUrl``) to the scheduling system. A
+    property left unset is unmanaged. Changing ``external_id`` or ``user_id`` replaces the meeting.
+    """
+
+    _kind = MEETING
+    _args = OnlineMeetingArgs
+    _provider = OnlineMeetingProvider
+
+    external_id: pulumi.Output[str]
+    """The scheduling system's id for the meeting (``createOrGet``'s key, per organiser)."""
+    user_id: pulumi.Output[Optional[str]]
+    """The organiser (user id or UPN); unset means the signed-in user (``/me``)."""
+    subject: pulumi.Output[Optional[str]]
+    start_date_time: pulumi.Output[Optional[str]]
+    """In UTC, as Graph keeps it (``2026-12-01T09:00:00Z``)."""
+    end_date_time: pulumi.Output[Optional[str]]
+    participants: pulumi.Output[Optional[dict]]
+    lobby_bypass_settings: pulumi.Output[Optional[dict]]
+    allowed_presenters: pulumi.Output[Optional[str]]
+    allow_meeting_chat: pulumi.Output[Optional[str]]
+    allow_attendee_to_enable_camera: pulumi.Output[Optional[bool]]
+    allow_attendee_to_enable_mic: pulumi.Output[Optional[bool]]
+    is_entry_exit_announced: pulumi.Output[Optional[bool]]
+    record_automatically: pulumi.Output[Optional[bool]]
+    allow_breakout_rooms: pulumi.Output[Optional[bool]]
+    allow_copying_and_sharing_meeting_content: pulumi.Output[Optional[bool]]
+    allow_live_share: pulumi.Output[Optional[str]]
+    allow_power_point_sharing: pulumi.Output[Optional[bool]]
+    allow_recording: pulumi.Output[Optional[bool]]
+    allow_teamwork_reactions: pulumi.Output[Optional[bool]]
+    allow_transcription: pulumi.Output[Optional[bool]]
+    allow_whiteboard: pulumi.Output[Optional[bool]]
+    allowed_lobby_admitters: pulumi.Output[Optional[str]]
+    meeting_spoken_language_tag: pulumi.Output[Optional[str]]
+    watermark_protection: pulumi.Output[Optional[dict]]
+    adopt_existing: pulumi.Output[Optional[bool]]
+    """Whether create may take over a meeting with this external id that holds other values."""
+    etag: pulumi.Output[Optional[str]]
+    """The ETag, when Graph sends one (it documents none for meetings)."""
+    online_meeting_id: pulumi.Output[str]
+    """Graph's meeting id: what a :class:`VirtualAppointment` takes."""
+    join_web_url: pulumi.Output[str]
+    """The meeting's Teams join link."""
+    virtual_appointment_join_web_url: pulumi.Output[str]
+    """The virtual-appointment join link for clients (``getVirtualAppointmentJoinWebUrl``)."""
+
+    @staticmethod
+    def get(resource_name: str, id: pulumi.Input[str], opts: Optional[pulumi.ResourceOptions] = None) -> "OnlineMeeting":
+        """Read an existing meeting by id (``me/onlineMeetings/{id}`` or ``users/{userId}/onlineMeetings/{id}``)
+        without managing it. A plain id is checked here; a missing meeting is an error."""
+        return OnlineMeeting._get(resource_name, id, opts)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import http.client
 import socket
+import ssl
 import threading
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
@@ -81,8 +82,12 @@ class _Watchdog:
                 _shut(self.connection)
 
     def done(self) -> None:
+        """Stop watching, and let go of the connection before it can return to the pool: a
+        pooled connection must never carry a watchdog into another request."""
         with _KILL:
             self._done = True
+            if self.connection is not None and self.connection._watchdog is self:
+                self.connection._watchdog = None
         self._timer.cancel()
 
 
@@ -98,23 +103,31 @@ def _shut(connection: Any) -> None:
 
 
 class _Bounded:
-    """Mixed into urllib3's connections: each request adopts the sending thread's watchdog."""
+    """Mixed into urllib3's connections: connecting (a proxy's CONNECT and the TLS handshake
+    included) and each request run under the sending thread's watchdog."""
 
     _watchdog: Optional[_Watchdog] = None
 
-    def request(self, *args: Any, **kwargs: Any) -> Any:
+    def _adopt(self) -> Optional[_Watchdog]:
         watchdog = getattr(_ACTIVE, "watchdog", None)
         with _KILL:
             self._watchdog = watchdog
             if watchdog is not None:
                 watchdog.connection = self
-        return super().request(*args, **kwargs)  # type: ignore[misc]
+                if watchdog.fired:
+                    _shut(self)
+        return watchdog
 
     def connect(self) -> None:
+        watchdog = self._adopt()
         super().connect()  # type: ignore[misc]
-        with _KILL:  # the bound passed while connecting: nothing may be read from this socket
-            if self._watchdog is not None and self._watchdog.fired:
+        with _KILL:  # the bound passed before the socket existed: nothing may be read from it
+            if watchdog is not None and watchdog.fired:
                 _shut(self)
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        self._adopt()
+        return super().request(*args, **kwargs)  # type: ignore[misc]
 
 
 class _Connection(_Bounded, HTTPConnection):
@@ -150,39 +163,79 @@ class _Adapter(HTTPAdapter):
         return manager
 
 
+class _Session(requests.Session):
+    """A session that cannot follow a redirect: ``resolve_redirects`` (which requests also runs,
+    redirects off, to work out ``Response.next``, and which raises on a malformed Location) yields
+    nothing, so every 3xx comes back as it is."""
+
+    def resolve_redirects(self, *args: Any, **kwargs: Any) -> Any:
+        return iter(())
+
+
 def new_session(pool_size: int = 16) -> requests.Session:
     """A session whose pool serves the provider host's worker threads; no hidden retries."""
-    session = requests.Session()
+    session = _Session()
     adapter = _Adapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
 
 
-_UNSENDABLE = {
-    requests.exceptions.InvalidHeader: "a header value is not valid",
-    UnicodeError: "a header value is not Latin-1 text",
-}
+def _unsendable(headers: Mapping[str, str]) -> Optional[str]:
+    """Why these headers cannot be sent as they are (never quoting a value: one is the token)."""
+    for name, value in headers.items():
+        if not isinstance(value, str) or value != value.strip() or any(c in value for c in "\r\n\0"):
+            return f"the {name} header is not one line of text"
+        try:
+            value.encode("latin-1")
+        except UnicodeEncodeError:
+            return f"the {name} header is not Latin-1 text"
+    return None
 
 
-def _failure(exc: BaseException, watchdog: _Watchdog) -> TransportFailure:
+def _chain(exc: BaseException) -> list:
+    """The exception and everything it wraps (requests wraps urllib3, which wraps ssl and socket)."""
+    seen: set[int] = set()
+    found, stack = [], [exc]
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        found.append(item)
+        stack.extend([item.__cause__, item.__context__, *item.args])
+    return found
+
+
+def _tls(exc: BaseException) -> TransportFailure:
+    """A TLS failure: the certificate's or the handshake's is final; a cut connection is retried."""
+    chain = _chain(exc)
+    if any(isinstance(item, ssl.SSLCertVerificationError) for item in chain):
+        return TransportFailure(f"TLS verification failed (not retried): {exc}", retryable=False)
+    if any(isinstance(item, (ssl.SSLEOFError, ssl.SSLZeroReturnError, ConnectionError)) for item in chain):
+        return TransportFailure("the TLS connection was cut", retryable=True)
+    return TransportFailure(f"the TLS handshake failed (not retried): {exc}", retryable=False)
+
+
+def _failure(exc: BaseException, watchdog: _Watchdog, seconds: float) -> TransportFailure:
     """One exception from requests, urllib3 or the socket -> the reason, without its text."""
     if watchdog.fired:
         return TransportFailure("timed out", retryable=True, timed_out=True)
     if isinstance(exc, requests.exceptions.SSLError):
-        return TransportFailure(f"TLS verification failed (not retried): {exc}", retryable=False)
+        return _tls(exc)
+    if isinstance(exc, requests.exceptions.ConnectTimeout) and seconds > CONNECT_TIMEOUT:
+        return TransportFailure(f"could not connect within {CONNECT_TIMEOUT:g} s", retryable=True)
     if isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
         return TransportFailure("the response was cut off", retryable=True)
     if isinstance(exc, requests.Timeout):
         return TransportFailure("timed out", retryable=True, timed_out=True)
-    if isinstance(exc, (requests.ConnectionError, http.client.HTTPException, ConnectionError)):
-        return TransportFailure("connection failed or was dropped", retryable=True)
-    for kind, reason in _UNSENDABLE.items():
-        if isinstance(exc, kind):
-            return TransportFailure(f"the request could not be sent: {reason} ({type(exc).__name__})", retryable=False)
-    if isinstance(exc, OSError):  # a socket shut or timed out under http.client
-        return TransportFailure("connection failed or was dropped", retryable=True)
-    return TransportFailure(f"the request could not be sent ({type(exc).__name__})", retryable=False)
+    # Anything else came after the request was sent (its headers were checked first): a dropped
+    # connection or an answer that is not HTTP. Whether it is retried is the method's call.
+    if not isinstance(exc, (requests.ConnectionError, ConnectionError)) and isinstance(
+        exc, (requests.RequestException, http.client.HTTPException, ValueError)
+    ):
+        return TransportFailure(f"the answer was malformed ({type(exc).__name__})", retryable=True)
+    return TransportFailure("connection failed or was dropped", retryable=True)
 
 
 def _read(response: requests.Response) -> tuple[bytes, bool]:
@@ -207,6 +260,9 @@ class Transport:
 
     def send(self, method: str, url: str, body: Optional[bytes], headers: Mapping[str, str], seconds: float) -> RawResponse:
         """One attempt, bounded by ``seconds`` of wall time from connect to the body's last byte."""
+        problem = _unsendable(headers)
+        if problem is not None:
+            raise TransportFailure(f"the request could not be sent: {problem}", retryable=False)
         watchdog = _Watchdog(seconds)
         _ACTIVE.watchdog = watchdog
         try:
@@ -217,14 +273,15 @@ class Transport:
             try:
                 content, oversize = _read(response)
             finally:
+                watchdog.done()  # before close() can hand the connection back to the pool
                 response.close()
-            if watchdog.fired:  # the socket was shut: what was read may end early (headers end at EOF)
-                raise requests.Timeout()
-        except (requests.RequestException, http.client.HTTPException, OSError, UnicodeError) as exc:
-            raise _failure(exc, watchdog) from None
+        except (requests.RequestException, http.client.HTTPException, OSError, ValueError) as exc:
+            raise _failure(exc, watchdog, seconds) from None
         finally:
             watchdog.done()
             _ACTIVE.watchdog = None
+        if watchdog.fired:  # the socket was shut: what was read may end early (headers end at EOF)
+            raise TransportFailure("timed out", retryable=True, timed_out=True)
         return RawResponse(response.status_code, response.headers, content, oversize, response.url)
 
     def close(self) -> None:

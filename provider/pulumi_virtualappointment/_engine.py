@@ -1,0 +1,507 @@
+"""The engine: Pulumi's lifecycle mapped onto Graph requests, once, for every resource kind.
+
+A provider class is this engine plus a ``kind`` (``_model.Kind``: fields, identity, paths, API
+version, create strategy). The minimal PATCH, the ETag guard and the read-compare-write without
+one, 412 and lost-response handling, adoption, retries and errors live here; nothing here names
+a kind.
+
+The SDK pickles the provider (dill) into every resource's state. The classes therefore hold no
+instance attributes at construction: they pickle by reference in a few dozen bytes, carry no
+secret, and get their Graph client in :meth:`configure` (or lazily, outside the engine).
+
+Where behaviour depends on the engine, the comments cite pulumi/pulumi at commit 1b59498
+(``pkg/resource/deploy/step_generator.go``, ``step.go``; ``sdk/python/lib/pulumi/dynamic/__main__.py``).
+
+Identity, and why a replacement never deletes what the new resource manages:
+
+- Keys in ``kind.replaces`` force a replacement when they change; the other identity keys only
+  re-address the object (a virtualAppointment's ``userId``: its meeting id already names the
+  organiser), so their change is an update that first checks the new address reaches it. User
+  ids and UPNs compare case-insensitively. Paths always derive from the latest recorded
+  properties, and a refresh moves the resource id to match.
+- A replacement deletes first: the Diff asks for delete-before-replace. Left to itself the engine
+  creates the replacement first and deletes the old resource after every create and update of
+  the run, or in a later run if this one fails (step_generator.go:2164); if both addressed one
+  Graph object, the create would adopt it and the delete then remove it.
+- ``pulumi up --replace`` still creates first (the engine decides it without asking the Diff).
+  Every create therefore records the object it now manages (``kind.object_key``), and a delete of
+  that object in the same provider process (the same deployment) leaves it in place.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from typing import Any, ClassVar, Mapping, Optional
+
+from pulumi.output import Unknown
+from pulumi.runtime import rpc
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from ._auth import token_source
+from ._client import GraphClient, GraphResponse
+from ._config import resolve_settings
+from ._errors import (
+    ConflictError,
+    GraphTransportError,
+    InvalidInputError,
+    NotFoundError,
+    PreconditionFailedError,
+    ThrottledError,
+)
+from ._model import UNKNOWN, Kind, LiveValueError, Text, checked_id, describe_failure, has_unknown, managed
+from ._model import normalise_live, python_name, same_user, validate
+from ._patch import encode, minimal_patch, same_value
+
+__all__ = ["KindProvider", "PROVIDER_KEY"]
+
+PROVIDER_KEY = "__provider"
+_LOCK = threading.Lock()
+_PATCH_ROUNDS = 3
+_CLAIMED: set[tuple[str, str]] = set()
+"""(kind, object) pairs a create in this provider process now manages (see the module doc)."""
+_TEXT = Text()
+
+
+def _sentinels(value: Any) -> Any:
+    """Plain values for the pure model. The provider host hands preview-unknown values over as
+    ``Unknown`` objects (the model knows the wire sentinel string), and a host that sends
+    secrets wraps them in a marker dict: the value inside is what Graph gets."""
+    if isinstance(value, Unknown):
+        return UNKNOWN
+    if rpc.is_rpc_secret(value):
+        return _sentinels(rpc.unwrap_rpc_secret(value))
+    if isinstance(value, Mapping):
+        return {k: _sentinels(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_sentinels(v) for v in value]
+    return value
+
+
+def _same_identity(key: str, a: Any, b: Any) -> bool:
+    return same_user(a, b) if key == "userId" else a == b
+
+
+def _note(message: str) -> None:
+    """A line on the provider host's stderr (``pulumi.log`` is not available in a provider)."""
+    print(f"pulumi-virtualappointment: {message}", file=sys.stderr, flush=True)
+
+
+class _Lifecycle:
+    """One kind's lifecycle steps over a client; stateless apart from the kind."""
+
+    def __init__(self, kind: Kind):
+        self.kind = kind
+
+    # -- reading Graph's answers ---------------------------------------------------------------------
+
+    def live(self, answer: GraphResponse) -> dict[str, Any]:
+        """The managed values Graph answered with; a member of a shape Graph never sends is an error."""
+        try:
+            return normalise_live(self.kind, answer.body or {})
+        except LiveValueError as exc:
+            raise answer.invalid(f"Graph's {self.kind.name} has {exc}") from None
+
+    def computed(self, answer: GraphResponse, inputs: Mapping[str, Any], olds: Mapping[str, Any]) -> dict[str, Any]:
+        """Outputs Graph fills in, from this answer's entity, else as the program set them, else as recorded."""
+        body = answer.body or {}
+        out = {}
+        for output, graph_key in self.kind.from_body.items():
+            value = body.get(graph_key)
+            if value is not None:
+                try:
+                    value = _TEXT.live(value, graph_key)
+                except LiveValueError as exc:
+                    raise answer.invalid(f"Graph's {self.kind.name} has {exc}") from None
+            value = value or inputs.get(graph_key) or olds.get(output)
+            if value:
+                out[output] = value
+        return out
+
+    def outputs(self, inputs: Mapping[str, Any], answer: GraphResponse, olds: Optional[Mapping[str, Any]] = None) -> dict:
+        """Outputs repeat every input, plus what Graph computes and the ETag."""
+        olds = olds or {}
+        outs = {k: v for k, v in inputs.items() if k != PROVIDER_KEY and v is not None}
+        outs.update({k: olds[k] for k in self.kind.functions if olds.get(k)})
+        outs.update(self.computed(answer, inputs, olds))
+        if answer.etag:
+            outs["etag"] = answer.etag
+        return outs
+
+    def functions(self, client: GraphClient, path: str) -> dict[str, Any]:
+        """Outputs that come from a Graph function of the object (``{"value": "..."}``)."""
+        out = {}
+        for output, function in self.kind.functions.items():
+            answer = client.get(f"{path}/{function}")
+            value = (answer.body or {}).get("value")
+            if not isinstance(value, str):
+                raise answer.invalid(f"{function} answered without a string value")
+            out[output] = value
+        return out
+
+    def equal_on(self, keys: Any, live: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
+        """Whether Graph holds ``wanted`` on ``keys``. A property Graph computes when the program
+        does not set it (or cleared it) matches any live value."""
+        return all(
+            (wanted.get(k) is None and (live.get(k) is None or k in self.kind.graph_computed))
+            or (live.get(k) is not None and wanted.get(k) is not None and same_value(self.kind, k, live[k], wanted[k]))
+            for k in keys if k in self.kind.fields
+        )
+
+    # -- messages -----------------------------------------------------------------------------------
+
+    def conflict(self, path: str, detail: str, written: bool = False, deleting: bool = False) -> ConflictError:
+        if deleting:
+            outcome, then = "so it was not deleted", "`pulumi destroy` or `pulumi up` again"
+        else:
+            outcome = "after this deployment's write was applied" if written else "so nothing was written"
+            then = "`pulumi up` to apply the program on top of it"
+        return ConflictError(
+            f"The {self.kind.name} {path} changed outside this program since the last deployment, {outcome}: "
+            f"run `pulumi refresh` to accept the change into the stack's state, then {then}. ({detail})"
+        )
+
+    def exists(self, path: str) -> Exception:
+        return self.kind.exists_error(self.kind.exists_message.format(path=path))
+
+    # -- writing ---------------------------------------------------------------------------------------
+
+    def confirm(self, client: GraphClient, path: str, answer: GraphResponse, body: dict, desired: dict) -> GraphResponse:
+        """A write's answer, as the live state: one with an ETag is taken as it is. Otherwise the
+        answer's own entity (a 200 with a body), or one GET (a 204), must show what was just
+        written; a property Graph computes and the write cleared is always re-read."""
+        cleared = any(k in body and body[k] is None for k in self.kind.graph_computed)
+        if answer.etag and not cleared:
+            return answer
+        if answer.body and not cleared:
+            if not self.equal_on({*body, *desired}, self.live(answer), desired):
+                differ = sorted(k for k in {*body, *desired} if not self.equal_on([k], self.live(answer), desired))
+                raise answer.invalid(
+                    f"Graph accepted the change but answered with other values for {', '.join(differ)}; the values "
+                    "may need a licence, or be ones Graph does not let this user set"
+                )
+            return answer
+        live = client.get(path)
+        if not self.equal_on({*body, *desired}, self.live(live), desired):
+            raise self.conflict(path, "it was changed again right after this deployment wrote it", written=True)
+        return live
+
+    def current_etag(self, client: GraphClient, path: str, body: dict, applied: dict) -> Optional[str]:
+        """No ETag was recorded (Graph sent none): read the object now, and write only if nothing
+        this program manages changed since (read-compare-write; If-Match when the read has an ETag)."""
+        live = client.get(path)
+        if not self.equal_on({*body, *applied}, self.live(live), applied):
+            raise self.conflict(path, "its managed values differ from those recorded")
+        return live.etag
+
+    def patch(self, client: GraphClient, path: str, body: dict, etag: Optional[str], applied: dict,
+              desired: dict) -> GraphResponse:
+        """PATCH (with If-Match when an ETag is known); a 412 is re-read and judged on the managed
+        values only.
+
+        - Graph already holds ``desired``: our own earlier attempt was applied but its response
+          was lost; that is success, with the live ETag.
+        - Graph still holds ``applied`` (what the state recorded): the ETag moved for a change the
+          program does not manage, so nothing of anyone's can be overwritten; PATCH again with
+          the live ETag (a bounded number of times).
+        - Otherwise a managed value changed outside this program: refresh first.
+        """
+        for _ in range(_PATCH_ROUNDS):
+            try:
+                return self.confirm(client, path, client.patch(path, encode(body), etag), body, desired)
+            except PreconditionFailedError as exc:
+                refused = f"Graph refused the recorded ETag {etag}: {exc.summary()}"
+            live = client.get(path)
+            values, keys = self.live(live), {*body, *desired, *applied}
+            if self.equal_on(keys, values, desired):
+                return live
+            if not live.etag or not self.equal_on(keys, values, applied):
+                raise self.conflict(path, refused)
+            etag = live.etag
+        raise self.conflict(path, refused)
+
+    def adopt(self, client: GraphClient, path: str, live: GraphResponse, desired: dict) -> GraphResponse:
+        """Take over an existing object: PATCH only what differs from what it holds."""
+        values = self.live(live)
+        applied = {k: values[k] for k in desired if k in values}
+        body = minimal_patch(self.kind, applied, desired)
+        if not body:
+            return live
+        return self.patch(client, path, body, live.etag, applied, desired)
+
+    # -- creating --------------------------------------------------------------------------------------
+
+    def create_by_put(self, client: GraphClient, props: dict, desired: dict) -> tuple[str, GraphResponse]:
+        """GET first; 404: PUT with ``If-None-Match: *`` (Graph refuses with 412 if the object
+        appeared since the GET, so a create never replaces one it does not own); exists: adopt
+        or refuse."""
+        path, adopt = self.kind.address(props), bool(props.get("adoptExisting"))
+        try:
+            live = client.get(path)
+        except NotFoundError:
+            try:
+                return path, self.put(client, path, desired)
+            except PreconditionFailedError:  # created by another writer since the GET: not ours
+                if not adopt:
+                    raise self.exists(path) from None
+                return path, self.adopt(client, path, client.get(path), desired)
+        if not adopt:
+            raise self.exists(path)
+        return path, self.adopt(client, path, live, desired)
+
+    def put(self, client: GraphClient, path: str, desired: dict) -> GraphResponse:
+        """PUT; when its answer is lost or ambiguous (no response, 504), re-read before anything is
+        sent again, so a create is never applied twice. If the re-read finds nothing and the PUT sent
+        again is refused (412), the first one landed late: it is ours when it holds what was sent."""
+        try:
+            answer = client.put(path, encode(desired), if_none_match="*")
+        except (GraphTransportError, ThrottledError) as exc:
+            if getattr(exc, "status", None) not in (None, 504):
+                raise
+            try:
+                live = client.get(path)
+            except NotFoundError:  # the first PUT was not applied (or not yet): sending it again is safe
+                try:
+                    answer = client.put(path, encode(desired), if_none_match="*")
+                except PreconditionFailedError:
+                    live = client.get(path)
+                    if not self.equal_on(desired.keys(), self.live(live), desired):
+                        raise
+                    return live
+            else:
+                if not self.equal_on(desired.keys(), self.live(live), desired):
+                    raise
+                return live
+        return self.confirm(client, path, answer, desired, desired)
+
+    def create_or_get(self, client: GraphClient, props: dict, desired: dict) -> tuple[str, GraphResponse]:
+        """``createOrGet`` (idempotent by its key, so a lost answer is simply asked again): 201 is
+        a new object; 200 an existing one. An existing one that holds what this create would have
+        given it is ours (an earlier attempt whose answer was lost, or that failed before its
+        PATCH); one that differs is adopted only when asked, else refused, nothing changed. What
+        ``createOrGet`` does not take is then set with one minimal PATCH."""
+        kind = self.kind
+        asked = {k: v for k, v in {**props, **desired}.items() if k in kind.create_keys and v is not None}
+        answer = client.post(kind.create_path(props), encode(asked))
+        path = kind.address({**props, **self.computed(answer, {}, {})})
+        if answer.status != 201:
+            live = self.live(answer)
+            ours = self.equal_on([k for k in asked if k in kind.fields], live, asked)
+            if not ours and not props.get("adoptExisting"):
+                raise self.exists(path)
+        return path, self.adopt(client, path, answer, desired)
+
+    # -- the steps -----------------------------------------------------------------------------------
+
+    def create(self, client: GraphClient, props: dict) -> CreateResult:
+        desired = managed(self.kind, props)
+        strategy = self.create_by_put if self.kind.create == "put" else self.create_or_get
+        path, answer = strategy(client, props, desired)
+        outs = self.outputs(props, answer)
+        outs.update(self.functions(client, path))
+        with _LOCK:
+            _CLAIMED.add((self.kind.name, str(outs.get(self.kind.object_key))))
+        return CreateResult(path, outs)
+
+    def target(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+        """What addresses the object for an update: identity as the program now declares it, and
+        what Graph computed (a meeting's id) as recorded."""
+        return {**{k: olds[k] for k in self.kind.computed if k in olds},
+                **{k: news[k] for k in self.kind.identity if k in news}}
+
+    def update(self, client_for: Any, olds: dict, news: dict) -> UpdateResult:
+        kind = self.kind
+        path = kind.address(self.target(olds, news))
+        applied, desired = managed(kind, olds), managed(kind, news)
+        body = minimal_patch(kind, applied, desired)
+        moved = [k for k in kind.identity if k not in kind.replaces and not _same_identity(k, olds.get(k), news.get(k))]
+        client = client_for() if body or moved else None
+        if moved:
+            self.reach(client, path, kind.address(olds), moved, news)
+        if client is None or not body:
+            kept = GraphResponse(204, None, olds.get("etag"), None, "")
+            return UpdateResult(self.outputs(news, kept, olds))
+        etag = olds.get("etag") or self.current_etag(client, path, body, applied)
+        answer = self.patch(client, path, body, etag, applied, desired)
+        return UpdateResult(self.outputs(news, answer, olds))
+
+    def reach(self, client: GraphClient, path: str, old_path: str, moved: list, news: Mapping[str, Any]) -> None:
+        """A new address must reach the object the resource manages before it is recorded."""
+        try:
+            client.get(path)
+        except NotFoundError as exc:
+            said = ", ".join(f"{python_name(k)} {news.get(k) or '(unset: the signed-in user)'}" for k in moved)
+            raise exc.retold(
+                f"{said} does not reach this {self.kind.name}, so nothing was changed and the resource still "
+                f"addresses {old_path}. {self.kind.readdress_hint}"
+            ) from None
+
+    def read(self, client: GraphClient, id_: str, props: dict) -> ReadResult:
+        """Refresh (the recorded outputs name the object) or ``get`` (only the id does).
+
+        A refresh of a deleted object answers an empty id, which the engine records as gone
+        (step.go:1616). A ``get`` must fail instead: the dynamic host always adds the provider
+        key to the outputs (__main__.py:218), so the engine never sees the "no outputs" that it
+        reports as missing (step.go:1366)."""
+        kind = self.kind
+        refresh = kind.object_key in props or any(k in props for k in kind.required)
+        path = kind.address(props) if refresh else self.checked_id(id_)
+        try:
+            live = client.get(path)
+        except NotFoundError as exc:
+            if refresh:
+                return ReadResult("", {})
+            raise exc.retold(f"{kind.resource}.get found no {kind.name} at {id_}: {kind.get_hint}") from None
+        values = self.live(live)
+        if refresh:  # the recorded outputs say what is managed
+            inputs = {k: props[k] for k in (*kind.identity, *kind.behaviour) if props.get(k) is not None}
+            keys = [k for k in kind.fields if k in props]
+        else:  # a `get` by id passes no properties: everything Graph holds is read
+            body = live.body or {}
+            inputs = {**kind.identity_of(path), **{k: body[k] for k in kind.identity_from_body if body.get(k)}}
+            keys = list(kind.fields)
+        inputs.update({k: values[k] for k in keys if k in values})
+        outs = self.outputs(inputs, live)  # what Graph says now; nothing carried over from the state
+        outs.update(self.functions(client, path))
+        return ReadResult(kind.address(outs), outs, inputs)
+
+    def checked_id(self, id_: Any) -> str:
+        """An id given to ``get``, refused before any request when it is not a usable one."""
+        try:
+            return checked_id(self.kind, id_)
+        except ValueError as exc:
+            raise InvalidInputError(f"{self.kind.resource}.get: {exc}") from None
+
+    def delete(self, client_for: Any, id_: str, props: dict) -> None:
+        """DELETE, guarded like an update: with the recorded ETag as If-Match, and on 412 only when
+        what the program manages is still as recorded (a change to anything else is the object's
+        to lose; a change to what the program manages is refused, refresh first). Gone is done."""
+        kind = self.kind
+        with _LOCK:
+            claimed = (kind.name, str(props.get(kind.object_key))) in _CLAIMED
+        if claimed:  # a replacement's new resource manages this object now: keep it
+            _note(f"kept {id_}: another resource created or adopted in this deployment manages it")
+            return
+        client = client_for()
+        path = kind.address(props) if kind.object_key in props else self.checked_id(id_)
+        try:
+            client.delete(path, if_match=props.get("etag"))
+        except NotFoundError:
+            return
+        except PreconditionFailedError as exc:
+            refused = f"Graph refused the recorded ETag {props.get('etag')}: {exc.summary()}"
+            try:
+                live = client.get(path)
+            except NotFoundError:
+                return
+            applied = managed(kind, props)
+            if not live.etag or not self.equal_on(applied, self.live(live), applied):
+                raise self.conflict(path, refused, deleting=True) from None
+            try:
+                client.delete(path, if_match=live.etag)
+            except NotFoundError:
+                return
+            except PreconditionFailedError:
+                raise self.conflict(path, refused, deleting=True) from None
+
+
+class KindProvider(ResourceProvider):
+    """A dynamic provider for one resource kind; subclasses only name their ``kind``."""
+
+    kind: ClassVar[Kind]
+
+    serialize_as_secret_always = False
+    """The serialized provider holds no secret (credentials live only in the provider process)."""
+
+    def __getstate__(self) -> None:
+        """Pickle nothing but the class reference: a configured provider holds the stack config
+        (secrets decrypted) and a client, and neither may ever reach state. ``None`` (not ``{}``)
+        keeps dicts out of the pickle: the SDK's serializer stacks a wrapper on the dict pickler
+        per resource, and pickling any dict then overflows the stack after a few thousand."""
+        return None
+
+    # -- configuration -------------------------------------------------------------------------
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """Keep the stack config reader; the client is built on first use, so check and diff
+        (which need no network) work even where no credentials are configured."""
+        self._config_get = req.config.get
+        self._client: Optional[GraphClient] = None
+
+    def _graph(self) -> GraphClient:
+        """The process's client, bounded as one operation (msgraph:operationTimeoutSeconds), at
+        this kind's API version unless msgraph:apiVersion says otherwise."""
+        client = getattr(self, "_client", None)
+        if client is None:
+            with _LOCK:
+                if getattr(self, "_client", None) is None:
+                    config_get = getattr(self, "_config_get", lambda key: None)
+                    settings = resolve_settings(config_get, os.environ)
+                    self._client = GraphClient(settings, token_source(settings))
+                client = self._client
+        return client.for_operation(self.kind.api_version)
+
+    @property
+    def _steps(self) -> _Lifecycle:
+        return _Lifecycle(self.kind)
+
+    # -- pure steps ----------------------------------------------------------------------------
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        props = {k: _sentinels(v) for k, v in news.items() if k != PROVIDER_KEY}
+        normalised, failures = validate(self.kind, props)
+        if failures:
+            return CheckResult(props, [CheckFailure(f.path, describe_failure(self.kind, f)) for f in failures])
+        return CheckResult(normalised, [])
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """No change: ``changes=False``. A change: ``changes=None`` (DIFF_UNKNOWN, __main__.py:117),
+        which makes the engine work out the changed keys from the inputs (step_generator.go:2996),
+        so ``replace_on_changes`` and the preview's detail work; the SDK's ``DiffResult`` has no
+        field for them.
+
+        A replacement deletes first (``delete_before_replace``, which the engine takes from the Diff
+        for replacements it decides itself too, step_generator.go:2043): when old and new address one
+        Graph object, creating first would let the new resource adopt it and the old one's delete,
+        at the end of the run or in a later run if this one fails, remove it.
+
+        An identity value still unknown at preview (a meeting id from a meeting that is being
+        updated: the dynamic host cannot preview outputs) is a change, not a replacement: at
+        ``pulumi up`` the value is known and decides; a meeting that is really replaced shows as
+        replaced on its own line."""
+        kind = self.kind
+        olds, news = _sentinels(olds), _sentinels(news)
+        moved = [k for k in kind.identity if not _same_identity(k, olds.get(k), news.get(k))]
+        replaces = [k for k in moved if k in kind.replaces and news.get(k) != UNKNOWN]
+        desired = managed(kind, news)
+        unknown = has_unknown(desired)
+        body = {} if unknown else minimal_patch(kind, managed(kind, olds), desired)
+        changed = bool(moved or body or unknown)
+        if not changed:
+            return DiffResult(changes=False, replaces=[])
+        return DiffResult(changes=None, replaces=replaces, delete_before_replace=True)
+
+    # -- network steps ---------------------------------------------------------------------------
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        return self._steps.create(self._graph(), _sentinels(props))
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return self._steps.update(self._graph, _sentinels(olds), _sentinels(news))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        return self._steps.read(self._graph(), id_, _sentinels(props))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        self._steps.delete(self._graph, id_, _sentinels(props))
+
