@@ -30,9 +30,9 @@ def emulator():
         yield emu
 
 
-def configured_provider(url: str, token: str = TOKEN, **extra) -> VirtualAppointmentProvider:
+def configured_provider(url: str, token: str = TOKEN, cls: type = VirtualAppointmentProvider, **extra):
     """A provider configured the way the engine does it: ``configure`` with namespaced keys."""
-    provider = VirtualAppointmentProvider()
+    provider = cls()
     raw = {"msgraph:endpoint": url, "msgraph:accessToken": token, **extra}
     provider.configure(ConfigureRequest(Config(raw, "test-project")))
     return provider

@@ -370,7 +370,7 @@ class _Lifecycle:
             body = live.body or {}
             inputs = {**kind.identity_of(path), **{k: body[k] for k in kind.identity_from_body if body.get(k)}}
             keys = list(kind.fields)
-        inputs.update({k: values[k] for k in keys if k in values})
+        inputs.update({k: kind.fields[k].project(values[k], props.get(k)) for k in keys if k in values})
         outs = self.outputs(inputs, live)  # what Graph says now; nothing carried over from the state
         outs.update(self.functions(client, path))
         return ReadResult(kind.address(outs), outs, inputs)
@@ -449,7 +449,7 @@ class KindProvider(ResourceProvider):
                     settings = resolve_settings(config_get, os.environ)
                     self._client = GraphClient(settings, token_source(settings))
                 client = self._client
-        return client.for_operation(self.kind.api_version)
+        return client.for_operation(self.kind.api_version, self.kind.headers)
 
     @property
     def _steps(self) -> _Lifecycle:

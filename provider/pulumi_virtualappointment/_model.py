@@ -120,6 +120,10 @@ class Field:
     def same(self, a: Any, b: Any) -> bool:
         return a == b
 
+    def project(self, live: Any, declared: Any) -> Any:
+        """The live value as far as the program manages it (a record: the members it declares)."""
+        return live
+
     def names(self) -> Sequence[str]:
         """Member names inside this field (for Python-name translation)."""
         return ()
@@ -299,9 +303,15 @@ class Record(Field):
         out = {k: self.members[k].live(value[k], f"{path}.{k}") for k in self.members if value.get(k) is not None}
         return {**self.defaults, **out}
 
+    def project(self, live: Any, declared: Any) -> Any:
+        if isinstance(live, Mapping) and isinstance(declared, Mapping):
+            return {k: v for k, v in live.items() if k in declared}
+        return live
+
     def same(self, a: Any, b: Any) -> bool:
+        """Whether ``a`` holds ``b``: the members ``b`` declares; a member left out is unmanaged."""
         if isinstance(a, Mapping) and isinstance(b, Mapping):
-            return a.keys() == b.keys() and all(self.members[k].same(a[k], b[k]) for k in a)
+            return all(k in a and self.members[k].same(a[k], b[k]) for k in b if k in self.members)
         return a == b
 
     def names(self) -> Sequence[str]:

@@ -1,0 +1,252 @@
+"""HTTP tier: the OnlineMeeting provider against the emulator's meetings on 127.0.0.1.
+
+Every test asserts the exact requests Graph saw (method, path, body bytes, If-Match, Prefer), so a
+change in what goes over the wire fails here. Meetings carry no ETag by default (Graph documents
+none): updates read first and write only if nothing managed changed. With ``meeting_etags`` on,
+updates are guarded by If-Match like the appointment's.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import TOKEN, configured_provider
+from pulumi_virtualappointment import (
+    ConflictError,
+    InvalidInputError,
+    MeetingExistsError,
+    NotFoundError,
+    OnlineMeetingProvider,
+)
+from pulumi_virtualappointment._client import GraphClient
+from pulumi_virtualappointment._config import resolve_settings
+from pulumi_virtualappointment._engine import _CLAIMED
+from pulumi_virtualappointment.emulator import Emulator
+
+PROPS = {
+    "externalId": "visit-42",
+    "subject": "Consultation",
+    "startDateTime": "2026-12-01T09:00:00Z",
+    "endDateTime": "2026-12-01T09:30:00Z",
+    "participants": {"attendees": [{"role": "attendee", "upn": "ada@contoso.com"}]},
+    "lobbyBypassSettings": {"scope": "everyone"},
+    "allowMeetingChat": "disabled",
+    "adoptExisting": False,
+}
+CREATE_BODY = ('{"endDateTime":"2026-12-01T09:30:00Z","externalId":"visit-42","participants":{"attendees":'
+               '[{"role":"attendee","upn":"ada@contoso.com"}]},"startDateTime":"2026-12-01T09:00:00Z",'
+               '"subject":"Consultation"}')
+
+
+@pytest.fixture
+def emulator():
+    with Emulator(token=TOKEN) as emu:
+        yield emu
+
+
+@pytest.fixture
+def provider(emulator, sleeps):
+    provider = configured_provider(emulator.url, cls=OnlineMeetingProvider)
+    settings = resolve_settings({"msgraph:endpoint": emulator.url, "msgraph:accessToken": TOKEN}.get, {})
+    provider._client = GraphClient(settings, lambda: TOKEN, sleep=sleeps)
+    return provider
+
+
+def _wire(emulator):
+    return [(r["method"], r["path"].removeprefix("/v1.0/"), r["raw_body"], r["headers"].get("if-match"))
+            for r in emulator.requests()]
+
+
+def _create(provider, emulator, props=PROPS):
+    result = provider.create(dict(props))
+    emulator.clear_requests()
+    return result
+
+
+# -- create ------------------------------------------------------------------------------------
+
+
+def test_create_is_create_or_get_then_a_patch_for_the_rest_then_the_join_link(provider, emulator):
+    result = provider.create(dict(PROPS))
+    meeting = result.outs["onlineMeetingId"]
+    path = f"me/onlineMeetings/{meeting}"
+    assert _wire(emulator) == [
+        ("POST", "me/onlineMeetings/createOrGet", CREATE_BODY, None),
+        ("PATCH", path, '{"allowMeetingChat":"disabled","lobbyBypassSettings":{"scope":"everyone"}}', None),
+        ("GET", f"{path}/getVirtualAppointmentJoinWebUrl", "", None),
+    ]
+    assert all(r["headers"]["prefer"] == "include-unknown-enum-members" for r in emulator.requests())
+    live = emulator.meeting(f"users/{emulator.me}/onlineMeetings/{meeting}")
+    assert result.id == path
+    assert result.outs == {**PROPS, "onlineMeetingId": meeting, "joinWebUrl": live["joinWebUrl"],
+                           "virtualAppointmentJoinWebUrl": result.outs["virtualAppointmentJoinWebUrl"]}
+    assert result.outs["virtualAppointmentJoinWebUrl"].startswith("https://visit.teams.microsoft.com/")
+    assert live["allowMeetingChat"] == "disabled" and live["subject"] == "Consultation"
+
+
+def test_a_meeting_createorget_fully_describes_needs_no_patch(provider, emulator):
+    props = {k: PROPS[k] for k in ("externalId", "subject")}
+    provider.create(props)
+    assert [m for m, *_ in _wire(emulator)] == ["POST", "GET"]
+
+
+def test_an_existing_meeting_that_holds_the_program_s_values_is_ours(provider, emulator):
+    """A create retried after its answer was lost, or that failed before its PATCH: not foreign."""
+    first = _create(provider, emulator)
+    _CLAIMED.clear()
+    again = provider.create(dict(PROPS))
+    assert [m for m, *_ in _wire(emulator)] == ["POST", "GET"]  # 200, all as declared: nothing written
+    assert again.outs["onlineMeetingId"] == first.outs["onlineMeetingId"]
+
+
+def test_a_lost_create_or_get_answer_is_asked_again(provider, emulator):
+    emulator.inject({"lostResponse": True})
+    result = provider.create(dict(PROPS))
+    assert [(r["method"], r["status"]) for r in emulator.requests()][:2] == [("POST", None), ("POST", 200)]
+    assert len(emulator.meetings()) == 1 and result.outs["onlineMeetingId"]
+
+
+def test_an_existing_meeting_with_other_values_is_refused_unless_adopting(provider, emulator):
+    emulator.seed_meeting("me", externalId="visit-42", subject="Made in Teams")
+    emulator.clear_requests()
+    with pytest.raises(MeetingExistsError, match=r"already exists \(me/onlineMeetings/.+\) and holds other values.*"
+                                                  r"adopt_existing=True"):
+        provider.create(dict(PROPS))
+    assert [m for m, *_ in _wire(emulator)] == ["POST"]
+    [(path, entry)] = emulator.meetings().items()
+    assert entry["entity"]["subject"] == "Made in Teams"
+
+
+def test_adopting_patches_only_what_differs(provider, emulator):
+    meeting = emulator.seed_meeting("me", externalId="visit-42", subject="Made in Teams", allowMeetingChat="disabled",
+                                    startDateTime="2026-12-01T09:00:00Z", endDateTime="2026-12-01T09:30:00Z")
+    emulator.clear_requests()
+    provider.create({**PROPS, "adoptExisting": True})
+    assert _wire(emulator)[1] == (
+        "PATCH", f"me/onlineMeetings/{meeting}",
+        '{"lobbyBypassSettings":{"scope":"everyone"},"participants":{"attendees":[{"role":"attendee",'
+        '"upn":"ada@contoso.com"}]},"subject":"Consultation"}', None)
+
+
+# -- update --------------------------------------------------------------------------------------
+
+
+def test_one_field_update_without_an_etag_is_a_get_then_a_patch(provider, emulator):
+    created = _create(provider, emulator)
+    path = created.id
+    result = provider.update(path, created.outs, {**PROPS, "subject": "Rescheduled"})
+    assert _wire(emulator) == [("GET", path, "", None), ("PATCH", path, '{"subject":"Rescheduled"}', None)]
+    assert result.outs == {**created.outs, "subject": "Rescheduled"}
+
+
+def test_one_field_update_with_an_etag_is_one_patch_with_if_match(provider, emulator):
+    emulator.meeting_etags = True
+    created = _create(provider, emulator)
+    result = provider.update(created.id, created.outs, {**PROPS, "subject": "Rescheduled"})
+    assert _wire(emulator) == [("PATCH", created.id, '{"subject":"Rescheduled"}', created.outs["etag"])]
+    assert result.outs["etag"] != created.outs["etag"]
+
+
+def test_moving_the_end_sends_the_start_too(provider, emulator):
+    created = _create(provider, emulator)
+    provider.update(created.id, created.outs, {**PROPS, "endDateTime": "2026-12-01T10:00:00Z"})
+    assert _wire(emulator)[1][2] == '{"endDateTime":"2026-12-01T10:00:00Z","startDateTime":"2026-12-01T09:00:00Z"}'
+
+
+def test_an_unchanged_update_sends_nothing(provider, emulator):
+    created = _create(provider, emulator)
+    result = provider.update(created.id, created.outs, {**PROPS, "adoptExisting": True})
+    assert emulator.requests() == [] and result.outs["onlineMeetingId"] == created.outs["onlineMeetingId"]
+
+
+@pytest.mark.parametrize("etags", [False, True])
+def test_a_managed_change_in_teams_is_refused_and_nothing_is_written(provider, emulator, etags):
+    emulator.meeting_etags = etags
+    created = _create(provider, emulator)
+    emulator.edit_meeting(f"users/{emulator.me}/onlineMeetings/{created.outs['onlineMeetingId']}", {"subject": "Teams"})
+    emulator.clear_requests()
+    with pytest.raises(ConflictError, match=r"The onlineMeeting me/onlineMeetings/.+ changed outside this program "
+                                            r"since the last deployment, so nothing was written: run `pulumi refresh`"):
+        provider.update(created.id, created.outs, {**PROPS, "allowMeetingChat": "enabled"})
+    assert [r["method"] for r in emulator.requests()] == (["PATCH", "GET"] if etags else ["GET"])
+    live = emulator.meeting(f"users/{emulator.me}/onlineMeetings/{created.outs['onlineMeetingId']}")
+    assert (live["subject"], live["allowMeetingChat"]) == ("Teams", "disabled")
+
+
+@pytest.mark.parametrize("etags", [False, True])
+def test_an_unmanaged_change_in_teams_is_not_a_conflict(provider, emulator, etags):
+    emulator.meeting_etags = etags
+    created = _create(provider, emulator)
+    emulator.edit_meeting(f"users/{emulator.me}/onlineMeetings/{created.outs['onlineMeetingId']}",
+                          {"recordAutomatically": True})
+    emulator.clear_requests()
+    provider.update(created.id, created.outs, {**PROPS, "subject": "Rescheduled"})
+    assert [(r["method"], r["status"]) for r in emulator.requests()] == (
+        [("PATCH", 412), ("GET", 200), ("PATCH", 200)] if etags else [("GET", 200), ("PATCH", 200)])
+    live = emulator.meeting(f"users/{emulator.me}/onlineMeetings/{created.outs['onlineMeetingId']}")
+    assert (live["subject"], live["recordAutomatically"]) == ("Rescheduled", True)
+
+
+def test_a_change_of_external_id_replaces_deleting_first(provider):
+    olds = {**PROPS, "onlineMeetingId": "MSp1", "joinWebUrl": "https://j"}
+    result = provider.diff("me/onlineMeetings/MSp1", olds, {**PROPS, "externalId": "visit-43"})
+    assert (result.changes, result.replaces, result.delete_before_replace) == (None, ["externalId"], True)
+
+
+def test_a_user_id_change_re_addresses_the_same_meeting(provider, emulator):
+    created = _create(provider, emulator)
+    result = provider.update(created.id, created.outs, {**PROPS, "userId": emulator.me})
+    own = f"users/{emulator.me}/onlineMeetings/{created.outs['onlineMeetingId']}"
+    assert _wire(emulator) == [("GET", own, "", None)] and result.outs["userId"] == emulator.me
+    assert provider.diff(created.id, created.outs, {**PROPS, "userId": emulator.me}).replaces == []
+
+
+def test_a_user_id_that_is_not_the_organiser_changes_nothing_and_says_how_to_move_it(provider, emulator):
+    created = _create(provider, emulator)
+    with pytest.raises(NotFoundError, match=r'user_id bob@contoso.com does not reach this onlineMeeting, so nothing '
+                                            r'was changed.*replace_on_changes=\["user_id"\]'):
+        provider.update(created.id, created.outs, {**PROPS, "userId": "bob@contoso.com", "subject": "x"})
+    assert [r["method"] for r in emulator.requests()] == ["GET"]
+
+
+# -- read, get and delete ------------------------------------------------------------------------------
+
+
+def test_refresh_reads_the_managed_values_and_the_join_link(provider, emulator):
+    created = _create(provider, emulator)
+    path = f"users/{emulator.me}/onlineMeetings/{created.outs['onlineMeetingId']}"
+    emulator.edit_meeting(path, {"subject": "Teams", "lobbyBypassSettings": {"isDialInBypassEnabled": True}})
+    emulator.clear_requests()
+    result = provider.read(created.id, created.outs)
+    assert [r["path"].removeprefix("/v1.0/") for r in emulator.requests()] == [
+        created.id, f"{created.id}/getVirtualAppointmentJoinWebUrl"]
+    assert result.inputs == {**PROPS, "subject": "Teams"}  # a lobby member the program does not declare stays out
+    assert result.outs["virtualAppointmentJoinWebUrl"] == created.outs["virtualAppointmentJoinWebUrl"]
+
+
+def test_refresh_of_a_deleted_meeting_reports_it_gone(provider, emulator):
+    created = _create(provider, emulator)
+    emulator.remove_meeting(f"users/{emulator.me}/onlineMeetings/{created.outs['onlineMeetingId']}")
+    assert (provider.read(created.id, created.outs).id, provider.read(created.id, created.outs).outs) == ("", {})
+
+
+def test_get_reads_everything_and_a_missing_meeting_is_an_error(provider, emulator):
+    meeting = emulator.seed_meeting("me", externalId="ext-9", subject="Seen")
+    result = provider.read(f"me/onlineMeetings/{meeting}", {})
+    assert result.inputs["externalId"] == "ext-9" and result.inputs["subject"] == "Seen"
+    assert result.outs["onlineMeetingId"] == meeting
+    with pytest.raises(NotFoundError, match=r"OnlineMeeting.get found no onlineMeeting at me/onlineMeetings/MSpNone"):
+        provider.read("me/onlineMeetings/MSpNone", {})
+    with pytest.raises(InvalidInputError):
+        provider.read("me/onlineMeetings/..", {})
+
+
+def test_delete_removes_the_meeting_and_its_appointment(provider, emulator):
+    created = _create(provider, emulator)
+    meeting = created.outs["onlineMeetingId"]
+    emulator.seed(f"me/onlineMeetings/{meeting}/virtualAppointment", {"externalAppointmentId": "a"})
+    _CLAIMED.clear()
+    provider.delete(created.id, created.outs)
+    assert _wire(emulator)[-1] == ("DELETE", created.id, "", None)
+    assert emulator.meetings() == {} and emulator.appointments() == {}
+    provider.delete(created.id, created.outs)  # gone already: done
