@@ -404,3 +404,27 @@ def test_every_broken_answer_is_a_graph_error_never_another_exception(name, payl
             assert str(exc) and len(str(exc)) < 2000
         else:
             assert isinstance(answer_.body, (dict, type(None))), name
+
+
+def test_a_connect_that_never_completes_names_the_connect_bound(monkeypatch, sleeps):
+    """A listener whose backlog is full never completes a handshake: the connect timeout ends it."""
+    from pulumi_virtualappointment import _transport
+
+    monkeypatch.setattr(_transport, "CONNECT_TIMEOUT", 0.5)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    held = []
+    for _ in range(5):  # fill the backlog; none is ever accepted
+        waiting = socket.socket()
+        waiting.setblocking(False)
+        waiting.connect_ex(("127.0.0.1", port))
+        held.append(waiting)
+    try:
+        client = _client(f"http://127.0.0.1:{port}", sleeps, **{"msgraph:timeoutSeconds": 5, "msgraph:maxRetries": 0})
+        with pytest.raises(GraphTransportError, match=r"after 1 attempt\(s\): could not connect within 0.5 s"):
+            client.get(PATH)
+    finally:
+        for sock in (*held, listener):
+            sock.close()

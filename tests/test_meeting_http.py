@@ -250,3 +250,34 @@ def test_delete_removes_the_meeting_and_its_appointment(provider, emulator):
     assert _wire(emulator)[-1] == ("DELETE", created.id, "", None)
     assert emulator.meetings() == {} and emulator.appointments() == {}
     provider.delete(created.id, created.outs)  # gone already: done
+
+
+# -- found by the soak: what the state does not record is not drift ------------------------------------
+
+
+def test_declaring_a_property_graph_holds_a_default_for_is_not_a_conflict(provider, emulator):
+    created = _create(provider, emulator, {"externalId": "a", "subject": "s"})
+    provider.update(created.id, created.outs, {"externalId": "a", "subject": "s", "allowMeetingChat": "disabled"})
+    assert [(m, body) for m, _, body, _ in _wire(emulator)] == [("GET", ""), ("PATCH", '{"allowMeetingChat":"disabled"}')]
+
+
+def test_a_lost_answer_to_a_patch_that_stops_managing_a_property_is_recognised(provider, emulator):
+    emulator.meeting_etags = True
+    olds = {"externalId": "b", "subject": "before", "allowMeetingChat": "disabled"}
+    created = _create(provider, emulator, olds)
+    emulator.inject({"lostResponse": True})
+    result = provider.update(created.id, created.outs, {"externalId": "b", "subject": "after"})
+    assert [(r["method"], r["status"]) for r in emulator.requests()] == [("PATCH", None), ("PATCH", 412), ("GET", 200)]
+    assert result.outs["subject"] == "after" and emulator.meeting(created.id.replace("me/", f"users/{emulator.me}/"))[
+        "allowMeetingChat"] == "disabled"  # no longer managed: left as it is
+
+
+def test_re_running_an_update_whose_write_landed_is_done_without_writing_again(provider, emulator, sleeps):
+    created = _create(provider, emulator, {"externalId": "c", "subject": "before"})
+    news = {"externalId": "c", "subject": "after"}
+    emulator.inject({"latency": 0.001}, {"lostResponse": True}, *[{"status": 503}] * 4)  # 5 PATCH attempts in all
+    with pytest.raises(Exception):
+        provider.update(created.id, created.outs, news)  # the PATCH landed; every answer was lost or refused
+    emulator.clear_requests()
+    result = provider.update(created.id, created.outs, news)
+    assert [r["method"] for r in emulator.requests()] == ["GET"] and result.outs["subject"] == "after"

@@ -1,8 +1,11 @@
 """Scale guards: request and connection budgets, as counts (never seconds).
 
 - An unchanged preview, and an unchanged ``up``, of many resources send no HTTP request at all.
-- A one-field update through the SDK's provider host is one PATCH, plus one GET only when the
-  204 carries no ETag.
+- A one-field update through the SDK's provider host is one PATCH, plus one GET only when Graph
+  sends no ETag: after an appointment's 204 without one, before a meeting's PATCH when meetings
+  have none (read-compare-write).
+
+Each guard runs for every resource kind it applies to (``resource_kinds``).
 - The Graph client keeps one connection pool for all of the provider host's worker threads:
   sequential requests ride one connection, concurrent ones open at most the pool's size, and
   other threads reuse what is pooled.
@@ -22,31 +25,28 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.proto import provider_pb2
 
 from conftest import TOKEN, configured_provider
 from engine import Engine, ProviderServer, run_program
-from pulumi_virtualappointment import VirtualAppointmentProvider
 from pulumi_virtualappointment._client import GraphClient
 from pulumi_virtualappointment._config import Settings
 from pulumi_virtualappointment.emulator import Emulator
+from resource_kinds import APPOINTMENT, MEETING_ETAGS, MEETING_NO_ETAG, KindCase
 
 N_RESOURCES = 50
-URN = "urn:pulumi:dev::scale::pulumi-python:dynamic/virtualappointment:VirtualAppointment::visit"
-PROGRAM = f'''\
-from pulumi_virtualappointment import VirtualAppointment
+UNCHANGED = (APPOINTMENT, MEETING_ETAGS, MEETING_NO_ETAG)
+ONE_FIELD = [  # (case, emulator switches set after the create, requests of the update)
+    (APPOINTMENT, {"etag_on_write": True}, ["PATCH"]),
+    (APPOINTMENT, {"etag_on_write": False}, ["PATCH", "GET"]),  # a 204 without ETag: one GET for it
+    (MEETING_ETAGS, {}, ["PATCH"]),
+    (MEETING_NO_ETAG, {}, ["GET", "PATCH"]),  # no ETag: read, compare, then write
+]
 
-for i in range({N_RESOURCES}):
-    VirtualAppointment(
-        f"visit-{{i}}",
-        online_meeting_id=f"MSpkScale{{i:03d}}",
-        settings={{"allow_client_to_join_using_browser": "true"}},
-        appointment_clients=[{{"display_name": "Ada", "email_address": "ada@contoso.com"}},
-                             {{"display_name": "Grady", "sms_capable_phone_number": "123-456-7890"}}],
-        external_appointment_id=f"ext-{{i}}",
-    )
-'''
+
+def _program(case: KindCase) -> str:
+    return f"from pulumi_virtualappointment import {case.kind.resource}\n\nfor i in range({N_RESOURCES}):\n" \
+           f"    {case.declaration}\n"
 
 
 @pytest.fixture(scope="module")
@@ -60,9 +60,8 @@ def served():
 def emulator(served):
     emu = served[0]
     emu.reset()
-    emu.etag_on_write = True
     yield emu
-    emu.etag_on_write = True
+    emu.etag_on_write, emu.meeting_etags, emu.implicit_meetings = True, False, True
 
 
 @pytest.fixture
@@ -70,14 +69,16 @@ def server(served, emulator):
     return served[1]
 
 
-def test_unchanged_preview_and_up_of_many_resources_send_no_request(server, emulator, tmp_path):
+@pytest.mark.parametrize("case", UNCHANGED, ids=[c.id for c in UNCHANGED])
+def test_unchanged_preview_and_up_of_many_resources_send_no_request(server, emulator, tmp_path, case):
+    case.settle(emulator)
     program = tmp_path / "__main__.py"
-    program.write_text(PROGRAM)
+    program.write_text(_program(case))
     engine = Engine(server.config, tmp_path / "state.json")
 
     run_program(program, engine, {})
     assert [s.op for s in engine.steps] == ["create"] * N_RESOURCES
-    assert len(emulator.appointments()) == N_RESOURCES
+    assert len(case.stored(emulator)) == N_RESOURCES
 
     emulator.clear_requests()
     run_program(program, engine, {}, preview=True)
@@ -89,28 +90,34 @@ def test_unchanged_preview_and_up_of_many_resources_send_no_request(server, emul
     assert emulator.requests() == []
 
 
-@pytest.mark.parametrize("etag_on_write, wire", [(True, ["PATCH"]), (False, ["PATCH", "GET"])])
+@pytest.mark.parametrize("case, switches, wire", ONE_FIELD,
+                         ids=["virtualAppointment-etag-on-write", "virtualAppointment-no-etag-on-write",
+                              MEETING_ETAGS.id, MEETING_NO_ETAG.id])
 def test_one_field_update_through_the_host_is_one_patch_and_a_get_only_without_etag(
-    server, emulator, etag_on_write, wire
+    server, emulator, case, switches, wire
 ):
-    inputs = {"__provider": serialize_provider(VirtualAppointmentProvider()), "onlineMeetingId": "MSpkOne",
-              "settings": {"allowClientToJoinUsingBrowser": True},
-              "appointmentClients": [{"displayName": "Ada", "emailAddress": "ada@contoso.com"}],
-              "externalAppointmentId": "before"}
-    checked, _ = server.check(URN, {}, inputs)
-    id_, outs = server.create(URN, checked)
-    emulator.etag_on_write = etag_on_write
+    case.settle(emulator)
+    urn = case.urn("visit", "dev::scale")
+    inputs = case.inputs(0)
+    checked, _ = server.check(urn, {}, inputs)
+    id_, outs = server.create(urn, checked)
+    for name, value in switches.items():
+        setattr(emulator, name, value)
     emulator.clear_requests()
 
-    news, failures = server.check(URN, checked, {**inputs, "externalAppointmentId": "after"})
+    news, failures = server.check(urn, checked, {**inputs, case.text: "after"})
     assert failures == []
-    assert server.diff(URN, id_, outs, news).changes == provider_pb2.DiffResponse.DIFF_UNKNOWN
-    new_outs = server.update(URN, id_, outs, news)
+    assert server.diff(urn, id_, outs, news).changes == provider_pb2.DiffResponse.DIFF_UNKNOWN
+    new_outs = server.update(urn, id_, outs, news)
 
     log = emulator.requests()
     assert [r["method"] for r in log] == wire
-    assert log[0]["raw_body"] == '{"externalAppointmentId":"after"}'
-    assert new_outs["etag"] == emulator.etag(id_)
+    patch = log[wire.index("PATCH")]
+    assert patch["raw_body"] == f'{{"{case.text}":"after"}}'
+    assert patch["headers"].get("if-match") == outs.get("etag")
+    assert (outs.get("etag") is not None) == case.etags
+    assert new_outs.get("etag") == case.etag_of(emulator, id_)
+    assert new_outs[case.text] == "after" == case.held(emulator, id_)[case.text]
 
 
 # -- one connection pool for every worker thread ---------------------------------------------------

@@ -149,14 +149,19 @@ class _Lifecycle:
             out[output] = value
         return out
 
-    def equal_on(self, keys: Any, live: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
-        """Whether Graph holds ``wanted`` on ``keys``. A property Graph computes when the program
-        does not set it (or cleared it) matches any live value."""
+    def equal_on(self, keys: Any, live: Mapping[str, Any], wanted: Mapping[str, Any], cleared: Any = ()) -> bool:
+        """Whether Graph holds ``wanted`` on ``keys``. A key ``wanted`` does not name is unmanaged
+        there, so any live value matches, unless the body ``cleared`` it (sent ``null``): then Graph
+        holds none, or one it computes itself (a join URL)."""
         return all(
-            (wanted.get(k) is None and (live.get(k) is None or k in self.kind.graph_computed))
+            (wanted.get(k) is None and (k not in cleared or live.get(k) is None or k in self.kind.graph_computed))
             or (live.get(k) is not None and wanted.get(k) is not None and same_value(self.kind, k, live[k], wanted[k]))
             for k in keys if k in self.kind.fields
         )
+
+    @staticmethod
+    def cleared(body: Mapping[str, Any]) -> set:
+        return {k for k, v in body.items() if v is None}
 
     # -- messages -----------------------------------------------------------------------------------
 
@@ -184,25 +189,33 @@ class _Lifecycle:
         if answer.etag and not cleared:
             return answer
         if answer.body and not cleared:
-            if not self.equal_on({*body, *desired}, self.live(answer), desired):
-                differ = sorted(k for k in {*body, *desired} if not self.equal_on([k], self.live(answer), desired))
+            if not self.equal_on({*body, *desired}, self.live(answer), desired, self.cleared(body)):
+                differ = sorted(k for k in {*body, *desired}
+                                if not self.equal_on([k], self.live(answer), desired, self.cleared(body)))
                 raise answer.invalid(
                     f"Graph accepted the change but answered with other values for {', '.join(differ)}; the values "
                     "may need a licence, or be ones Graph does not let this user set"
                 )
             return answer
         live = client.get(path)
-        if not self.equal_on({*body, *desired}, self.live(live), desired):
+        if not self.equal_on({*body, *desired}, self.live(live), desired, self.cleared(body)):
             raise self.conflict(path, "it was changed again right after this deployment wrote it", written=True)
         return live
 
-    def current_etag(self, client: GraphClient, path: str, body: dict, applied: dict) -> Optional[str]:
-        """No ETag was recorded (Graph sent none): read the object now, and write only if nothing
-        this program manages changed since (read-compare-write; If-Match when the read has an ETag)."""
+    def read_before_write(self, client: GraphClient, path: str, body: dict, applied: dict,
+                          desired: dict) -> tuple[Optional[GraphResponse], Optional[str]]:
+        """No ETag was recorded (Graph gives none for the kind): read the object now. If it already
+        holds what this update wants (an earlier attempt's write landed), that is the answer; if
+        what this program manages still holds what the state recorded, write, with If-Match when
+        the read brought an ETag; otherwise refuse (read-compare-write: weaker than If-Match, as
+        a change between this read and the write goes unseen)."""
         live = client.get(path)
-        if not self.equal_on({*body, *applied}, self.live(live), applied):
+        values = self.live(live)
+        if self.equal_on(body, values, desired, self.cleared(body)):
+            return live, None
+        if not self.equal_on({*body, *applied}, values, applied):
             raise self.conflict(path, "its managed values differ from those recorded")
-        return live.etag
+        return None, live.etag
 
     def patch(self, client: GraphClient, path: str, body: dict, etag: Optional[str], applied: dict,
               desired: dict) -> GraphResponse:
@@ -223,7 +236,7 @@ class _Lifecycle:
                 refused = f"Graph refused the recorded ETag {etag}: {exc.summary()}"
             live = client.get(path)
             values, keys = self.live(live), {*body, *desired, *applied}
-            if self.equal_on(keys, values, desired):
+            if self.equal_on(keys, values, desired, self.cleared(body)):
                 return live
             if not live.etag or not self.equal_on(keys, values, applied):
                 raise self.conflict(path, refused)
@@ -331,8 +344,11 @@ class _Lifecycle:
         if client is None or not body:
             kept = GraphResponse(204, None, olds.get("etag"), None, "")
             return UpdateResult(self.outputs(news, kept, olds))
-        etag = olds.get("etag") or self.current_etag(client, path, body, applied)
-        answer = self.patch(client, path, body, etag, applied, desired)
+        etag, answer = olds.get("etag"), None
+        if not etag:
+            answer, etag = self.read_before_write(client, path, body, applied, desired)
+        if answer is None:
+            answer = self.patch(client, path, body, etag, applied, desired)
         return UpdateResult(self.outputs(news, answer, olds))
 
     def reach(self, client: GraphClient, path: str, old_path: str, moved: list, news: Mapping[str, Any]) -> None:
