@@ -38,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import gc
 import json
 import os
 import re
@@ -264,7 +265,9 @@ class Engine:
         return json.loads(self.state_file.read_text()) if self.state_file.exists() else {}
 
     def save(self, state: dict) -> None:
-        self.state_file.write_text(json.dumps(state, indent=1, sort_keys=True))
+        """Resources stay in the order they were registered: deletes run in reverse (a dependent,
+        registered after what it depends on, goes first, as the engine's reverse dependency order)."""
+        self.state_file.write_text(json.dumps(state, indent=1))
 
     @staticmethod
     def urn(name: str, typ: str = TYPE) -> str:
@@ -506,3 +509,4 @@ def run_program(program: Path, engine: Engine, config: dict[str, str], preview: 
         finally:
             os.chdir(cwd)
             pulumi.runtime.set_all_config({})
+            gc.collect()  # a failed run leaves SDK futures holding the error: let them go now, not mid-import

@@ -72,35 +72,43 @@ def emulator():
 
 
 def test_quickstart_up_refresh_destroy(tmp_path, emulator):
+    """The README's quick start, command for command, against an emulator where an appointment
+    needs its meeting."""
     stack = Stack(tmp_path, ROOT / "__main__.py", "virtualappointment-quickstart")
     stack.config("msgraph:endpoint", emulator.url)
     stack.config("msgraph:accessToken", TOKEN, secret=True)
-    stack.config("onlineMeetingId", "MSpkCli")
-    stack.config("externalAppointmentId", "ext-1")
-    path = "me/onlineMeetings/MSpkCli/virtualAppointment"
 
     stack.run("preview")
     assert [r["method"] for r in emulator.requests()] == []
     stack.run("up", "--yes", "--skip-preview")
-    assert [r["method"] for r in emulator.requests()] == ["GET", "PUT"]
+    assert [r["method"] for r in emulator.requests()] == ["POST", "GET", "GET", "PUT"]
+    meeting = stack.run("stack", "output", "onlineMeetingId").strip()
+    path = f"me/onlineMeetings/{meeting}/virtualAppointment"
+    assert stack.run("stack", "output", "virtualAppointmentJoinWebUrl").startswith("https://visit.teams.microsoft.com/")
 
     emulator.clear_requests()
     stack.run("up", "--yes", "--skip-preview")
     assert emulator.requests() == []
 
-    stack.config("externalAppointmentId", "ext-2")
+    stack.config("externalAppointmentId", "AAMkADKnAAA=")
     stack.run("up", "--yes", "--skip-preview")
     assert [(r["method"], r["raw_body"]) for r in emulator.requests()] == [
-        ("PATCH", '{"externalAppointmentId":"ext-2"}')]
+        ("PATCH", '{"externalAppointmentId":"AAMkADKnAAA="}')]
+    emulator.clear_requests()
+    stack.config("subject", "Follow-up consultation")
+    stack.run("up", "--yes", "--skip-preview")
+    assert [(r["method"], r["raw_body"]) for r in emulator.requests()] == [
+        ("GET", ""), ("PATCH", '{"subject":"Follow-up consultation"}')]
 
-    emulator.edit(path, {"externalAppointmentId": "changed-in-teams"})
-    stack.config("allowClientToJoinUsingBrowser", "true")
+    emulator.edit(path, {"externalAppointmentId": "set-in-teams"})
+    stack.config("externalAppointmentId", "AAMkADKnAAB=")
     with pytest.raises(AssertionError, match="changed outside this program"):
         stack.run("up", "--yes", "--skip-preview")
+    assert emulator.get(path)["externalAppointmentId"] == "set-in-teams"
     stack.run("refresh", "--yes", "--skip-preview")
     stack.run("up", "--yes", "--skip-preview")
-    assert emulator.get(path)["externalAppointmentId"] == "ext-2"
+    assert emulator.get(path)["externalAppointmentId"] == "AAMkADKnAAB="
 
     stack.run("destroy", "--yes", "--skip-preview")
-    assert emulator.get(path) is None
+    assert emulator.meetings() == {} and emulator.appointments() == {}
     assert TOKEN not in stack.run("stack", "export", "--show-secrets=false")
