@@ -112,3 +112,14 @@ def test_quickstart_up_refresh_destroy(tmp_path, emulator):
     stack.run("destroy", "--yes", "--skip-preview")
     assert emulator.meetings() == {} and emulator.appointments() == {}
     assert TOKEN not in stack.run("stack", "export", "--show-secrets=false")
+
+
+def test_the_demo_drives_the_real_cli_through_the_automation_api():
+    import io
+
+    from pulumi_virtualappointment import _demo
+
+    out = io.StringIO()
+    assert _demo.run(None, out=out, cli=True) == 0, out.getvalue()
+    assert out.getvalue().startswith("Driving the pulumi CLI through Pulumi's Automation API")
+    assert out.getvalue().rstrip().endswith("Every step did what it printed.")

@@ -15,7 +15,7 @@ import pytest
 from pulumi.runtime import rpc
 
 from conftest import TOKEN
-from engine import Engine, ProviderError, run_program
+from pulumi_virtualappointment.testing import Engine, ProviderError, run_program
 from pulumi_virtualappointment.emulator import Emulator
 
 MEETING = "MSpkOrders"

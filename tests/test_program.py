@@ -20,7 +20,7 @@ import requests
 
 from conftest import TOKEN
 from emulator_fixtures import WEAK_ETAG
-from engine import Engine, ProviderError, run_program
+from pulumi_virtualappointment.testing import Engine, ProviderError, run_program
 from pulumi_virtualappointment.emulator import Emulator
 
 ROOT = Path(__file__).resolve().parent.parent

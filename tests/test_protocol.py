@@ -10,7 +10,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2
 
 from conftest import TOKEN
-from engine import ProviderError, ProviderServer
+from pulumi_virtualappointment.testing import ProviderError, ProviderServer
 from pulumi_virtualappointment import VirtualAppointmentProvider
 
 URN = "urn:pulumi:dev::test::pulumi-python:dynamic/virtualappointment:VirtualAppointment::visit"

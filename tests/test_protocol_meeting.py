@@ -12,7 +12,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2
 
 from conftest import TOKEN
-from engine import ProviderError, ProviderServer
+from pulumi_virtualappointment.testing import ProviderError, ProviderServer
 from pulumi_virtualappointment import OnlineMeetingProvider
 from pulumi_virtualappointment.emulator import Emulator
 from pulumi_virtualappointment.emulator._schema import join_url

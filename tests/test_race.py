@@ -18,7 +18,7 @@ import threading
 import pytest
 
 from conftest import TOKEN
-from engine import ProviderError, ProviderServer
+from pulumi_virtualappointment.testing import ProviderError, ProviderServer
 from pulumi_virtualappointment.emulator import Emulator
 from resource_kinds import APPOINTMENT, MEETING_ETAGS, MEETING_NO_ETAG, KindCase
 

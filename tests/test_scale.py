@@ -28,7 +28,7 @@ import pytest
 from pulumi.runtime.proto import provider_pb2
 
 from conftest import TOKEN, configured_provider
-from engine import Engine, ProviderServer, run_program
+from pulumi_virtualappointment.testing import Engine, ProviderServer, run_program
 from pulumi_virtualappointment._client import GraphClient
 from pulumi_virtualappointment._config import Settings
 from pulumi_virtualappointment.emulator import Emulator

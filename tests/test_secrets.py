@@ -15,7 +15,7 @@ import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.proto import provider_pb2
 
-from engine import PROVIDER_KEY, ProviderError, ProviderServer, to_struct
+from pulumi_virtualappointment.testing import PROVIDER_KEY, ProviderError, ProviderServer, to_struct
 from pulumi_virtualappointment import VirtualAppointmentProvider
 from pulumi_virtualappointment.emulator import Emulator
 

@@ -11,11 +11,11 @@ import argparse
 import sys
 from typing import Any, Optional, Sequence
 
-from . import _login
+from . import _demo, _login
 
 __all__ = ["main", "parser"]
 
-_COMMANDS = (_login,)
+_COMMANDS = (_demo, _login)
 
 
 def parser() -> argparse.ArgumentParser:

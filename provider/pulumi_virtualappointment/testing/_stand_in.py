@@ -1,8 +1,7 @@
-"""A test stand-in for the Pulumi engine (the CLI cannot be installed on our machines).
+"""A stand-in for the Pulumi engine: its provider calls, in its orders, without the CLI.
 
-``ProviderServer`` starts the provider host the engine itself launches for dynamic resources
-(``python -m pulumi.dynamic``) and talks to it over gRPC with the SDK's own protobuf stubs and
-serialisation. ``Engine`` sequences those calls in the orders the engine uses, read from its
+``Engine`` sequences the calls to the provider host (``_host.ProviderHost``: the
+``python -m pulumi.dynamic`` process the engine itself launches for dynamic resources) in the orders the engine uses, read from its
 source (pulumi/pulumi at 1b59498, ``pkg/resource/deploy/step_generator.go`` and ``step.go``):
 
 - one provider host per deployment (``up``, ``preview``, ``refresh``, ``destroy``), configured
@@ -43,134 +42,23 @@ import json
 import os
 import re
 import runpy
-import subprocess
-import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional, Union
 
-import grpc
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
-from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+from pulumi.runtime.proto import provider_pb2
 
-PROVIDER_KEY = "__provider"
-TYPE = "pulumi-python:dynamic/virtualappointment:VirtualAppointment"
-DYNAMIC = "pulumi-python:dynamic"
-"""Every dynamic resource type starts so; the stand-in serves them all through the one host."""
+from ._host import DYNAMIC, PROVIDER_KEY, TYPE, ProviderError, ProviderHost, has_unknown, plain
+
+__all__ = ["Engine", "Options", "Step", "run_program"]
+
 DIFF = provider_pb2.DiffResponse
 PENDING = "#pending-delete"
 """State key suffix of a replaced resource whose delete has not run yet (the engine's ``Delete: true``)."""
-
-
-def to_struct(props: dict) -> Any:
-    loop = asyncio.new_event_loop()
-    try:
-        return loop.run_until_complete(rpc.serialize_properties(props, {}))
-    finally:
-        loop.close()
-
-
-def from_struct(struct: Any) -> dict:
-    return rpc.deserialize_properties(struct, keep_unknowns=True)
-
-
-def plain(value: Any) -> Any:
-    """``value`` with every secret marker removed (what a host that accepts no secrets receives)."""
-    value = rpc.unwrap_rpc_secret(value)
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    return value
-
-
-def _has_unknown(value: Any) -> bool:
-    if isinstance(value, dict):
-        return any(_has_unknown(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_unknown(v) for v in value)
-    return value == rpc.UNKNOWN
-
-
-class ProviderError(Exception):
-    """The provider host answered a call with an error (the text the CLI would print)."""
-
-    def __init__(self, method: str, details: str):
-        self.method, self.details = method, details
-        super().__init__(f"{method}: {details}")
-
-
-class ProviderServer:
-    """``python -m pulumi.dynamic`` in a subprocess, reached over gRPC on 127.0.0.1."""
-
-    def __init__(self, config: dict[str, Any], env: Optional[dict] = None):
-        self.config = config
-        self.env = {**os.environ, "PULUMI_PROJECT": "test-project", **(env or {})}
-        self.process: Optional[subprocess.Popen] = None
-
-    def start(self) -> "ProviderServer":
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "pulumi.dynamic"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=self.env,
-        )
-        port = int(self.process.stdout.readline().decode().strip())
-        self.channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-        self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
-        answer = self.stub.Configure(provider_pb2.ConfigureRequest(args=to_struct(self.config), acceptSecrets=False))
-        self.accepts_secrets = answer.acceptSecrets
-        return self
-
-    def stop(self) -> None:
-        if self.process:
-            self.channel.close()
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.stderr = self.process.stderr.read().decode(errors="replace")
-            self.process.stdout.close()
-            self.process.stderr.close()
-            self.process = None
-
-    def __enter__(self) -> "ProviderServer":
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
-
-    def call(self, method: str, request: Any) -> Any:
-        try:
-            return getattr(self.stub, method)(request)
-        except grpc.RpcError as exc:
-            raise ProviderError(method, exc.details()) from None
-
-    def check(self, urn: str, olds: dict, news: dict) -> tuple[dict, list[tuple[str, str]]]:
-        answer = self.call("Check", provider_pb2.CheckRequest(urn=urn, olds=to_struct(olds), news=to_struct(news)))
-        return from_struct(answer.inputs), [(f.property, f.reason) for f in answer.failures]
-
-    def diff(self, urn: str, id_: str, olds: dict, news: dict, old_inputs: Optional[dict] = None) -> Any:
-        request = provider_pb2.DiffRequest(urn=urn, id=id_, olds=to_struct(olds), news=to_struct(news),
-                                           old_inputs=to_struct(old_inputs or {}))
-        return self.call("Diff", request)
-
-    def create(self, urn: str, inputs: dict, preview: bool = False) -> tuple[str, dict]:
-        answer = self.call("Create", provider_pb2.CreateRequest(urn=urn, properties=to_struct(inputs), preview=preview))
-        return answer.id, from_struct(answer.properties)
-
-    def update(self, urn: str, id_: str, olds: dict, news: dict) -> dict:
-        request = provider_pb2.UpdateRequest(urn=urn, id=id_, olds=to_struct(olds), news=to_struct(news))
-        return from_struct(self.call("Update", request).properties)
-
-    def read(self, urn: str, id_: str, outputs: dict, inputs: dict) -> tuple[str, dict, dict]:
-        request = provider_pb2.ReadRequest(urn=urn, id=id_, properties=to_struct(outputs), inputs=to_struct(inputs))
-        answer = self.call("Read", request)
-        return answer.id, from_struct(answer.properties), from_struct(answer.inputs)
-
-    def delete(self, urn: str, id_: str, outputs: dict) -> None:
-        self.call("Delete", provider_pb2.DeleteRequest(urn=urn, id=id_, properties=to_struct(outputs)))
 
 
 @dataclass
@@ -256,7 +144,7 @@ class Engine:
         self.state_file = Path(state_file)
         self.steps: list[Step] = []
         self.seen: set[str] = set()
-        self.server: Optional[ProviderServer] = None
+        self.server: Optional[ProviderHost] = None
         self._lock = threading.Lock()  # the mock monitor registers resources from several threads
 
     # -- state -----------------------------------------------------------------------------------
@@ -279,7 +167,7 @@ class Engine:
     def deployment(self, preview: bool = False) -> Iterator["Engine"]:
         """One deployment: a fresh provider host; replaced and dropped resources deleted at the end."""
         self.seen, self.steps = set(), []
-        self.server = ProviderServer(self.config, self.env).start()
+        self.server = ProviderHost(self.config, self.env).start()
         try:
             yield self
             if not preview:
@@ -372,7 +260,7 @@ class Engine:
             new_inputs = self._ignored(news, old["inputs"], options.ignore_changes)
             changed_keys = sorted(
                 k for k in {*old["inputs"], *new_inputs}
-                if old["inputs"].get(k) != new_inputs.get(k) or _has_unknown(new_inputs.get(k))
+                if old["inputs"].get(k) != new_inputs.get(k) or has_unknown(new_inputs.get(k))
             )
             changed = bool(changed_keys)
         else:
@@ -485,6 +373,7 @@ class _Monitor(pulumi_mocks.MockMonitor):
         return pulumi_mocks.resource_pb2.ReadResourceResponse(urn=urn, properties=obj)
 
 
+
 class _Mocks(pulumi.runtime.Mocks):
     """Other resource types (none in our programs) echo their inputs."""
 
@@ -495,18 +384,53 @@ class _Mocks(pulumi.runtime.Mocks):
         return {}
 
 
-def run_program(program: Path, engine: Engine, config: dict[str, str], preview: bool = False, project: str = "test") -> None:
-    """Run a real Pulumi program file as one deployment of ``engine`` (``pulumi up``, or
-    ``pulumi preview`` with ``preview=True``); resources it no longer declares are deleted."""
+def _quiet_leftovers() -> None:
+    """A failed run leaves the SDK's futures holding the error it already raised; asyncio would log
+    each as "never retrieved" when it is collected. Say it once, through the exception raised."""
+    loop = asyncio.get_event_loop_policy().get_event_loop()
+
+    def handle(loop: Any, context: dict) -> None:
+        if "never retrieved" not in str(context.get("message", "")):
+            loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handle)
+
+
+Program = Union[str, "os.PathLike[str]", Callable[[], Any]]
+"""A program file (``__main__.py``), its project directory, or a function that declares resources."""
+
+
+def run_program(program: Program, engine: Engine, config: Optional[dict[str, Any]] = None, preview: bool = False,
+                project: str = "test") -> dict[str, Any]:
+    """Run a Pulumi program as one deployment of ``engine`` (``pulumi up``, or ``pulumi preview``
+    with ``preview=True``); resources it no longer declares are deleted. Returns what the program
+    exported (plain values; unknown ones, in a preview, as ``pulumi.runtime.rpc.UNKNOWN``)."""
+    if callable(program):
+        declare, where = program, os.getcwd()
+    else:
+        path = Path(program)
+        path = path / "__main__.py" if path.is_dir() else path
+        declare, where = (lambda: runpy.run_path(str(path), run_name="__main__")), str(path.parent)
+    exported: dict[str, Any] = {}
+
+    def body() -> Any:
+        declare()
+        stack = pulumi.runtime.get_root_resource()
+        names = list(getattr(stack, "outputs", {}))  # what `pulumi.export` recorded
+        values = [stack.outputs[name] for name in names]
+        return pulumi.Output.all(*values).apply(lambda known: exported.update(zip(names, known)))
+
+    monitor = _Monitor(engine, preview)
+    _quiet_leftovers()
     with engine.deployment(preview=preview):
-        pulumi.runtime.set_mocks(_Mocks(), project=project, stack="dev", preview=preview,
-                                 monitor=_Monitor(engine, preview))
-        pulumi.runtime.set_all_config(config)
+        pulumi.runtime.set_mocks(_Mocks(), project=project, stack="dev", preview=preview, monitor=monitor)
+        pulumi.runtime.set_all_config(dict(config or {}))
         cwd = os.getcwd()
-        os.chdir(program.parent)
+        os.chdir(where)
         try:
-            pulumi.runtime.test(lambda: runpy.run_path(str(program), run_name="__main__"))()
+            pulumi.runtime.test(body)()
         finally:
             os.chdir(cwd)
             pulumi.runtime.set_all_config({})
             gc.collect()  # a failed run leaves SDK futures holding the error: let them go now, not mid-import
+    return plain(exported)

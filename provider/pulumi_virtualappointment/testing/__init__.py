@@ -1,0 +1,45 @@
+"""Test Pulumi programs that use this package, against a local Graph, without the ``pulumi`` CLI.
+
+What it is: it runs a program (a ``__main__.py``, its project directory, or a function that
+declares resources) under the Pulumi SDK's mocks, and hands every resource to the *real* provider
+host the engine launches for dynamic resources (``python -m pulumi.dynamic``, over gRPC), calling
+it the way the engine does, in the engine's orders (read from its source: create-before-delete and
+delete-before-replace, the refresh diff, ``get``, ``retain_on_delete``, ``ignore_changes``,
+``replace_on_changes``, secrets handed over plain), against the package's Graph emulator on
+127.0.0.1. A test then asserts on the Graph requests a change causes::
+
+    from pulumi_virtualappointment.testing import Sandbox
+
+    with Sandbox() as sandbox:
+        sandbox.up("infra/__main__.py")
+        edit = sandbox.up("infra/__main__.py", config={"infra:subject": "Rescheduled"})
+        assert [m for m, _, _ in edit.wire] == ["GET", "PATCH"]
+
+With pytest, the fixture ``graph_sandbox`` (installed with the package) is one such sandbox.
+
+What it is not: the Pulumi engine. It replays the engine's provider calls; it has no dependency
+graph (no dependent replacements; deletes run in reverse registration order), no plans, no
+``protect``, no targets, no parallel steps, no component resources beyond what the SDK's mocks
+give, and it diffs inputs at the top level. The real-CLI tier of this project's tests (and your
+own ``pulumi preview`` against the emulator) remains the proof where the CLI is installed.
+"""
+
+from ._host import PROVIDER_KEY, ProviderError, ProviderHost, ProviderServer, from_struct, plain, to_struct
+from ._sandbox import Run, Sandbox
+from ._stand_in import Engine, Options, Step, run_program
+
+__all__ = [
+    "Sandbox",
+    "Run",
+    "Engine",
+    "Step",
+    "Options",
+    "run_program",
+    "ProviderHost",
+    "ProviderServer",
+    "ProviderError",
+    "to_struct",
+    "from_struct",
+    "plain",
+    "PROVIDER_KEY",
+]
