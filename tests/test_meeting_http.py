@@ -11,8 +11,11 @@ from __future__ import annotations
 import pytest
 
 from conftest import TOKEN, configured_provider
+from loopback import answer, response, serving
 from pulumi_virtualappointment import (
     ConflictError,
+    ForbiddenError,
+    GraphResponseError,
     InvalidInputError,
     MeetingExistsError,
     NotFoundError,
@@ -187,10 +190,13 @@ def test_an_unmanaged_change_in_teams_is_not_a_conflict(provider, emulator, etag
     assert (live["subject"], live["recordAutomatically"]) == ("Rescheduled", True)
 
 
-def test_a_change_of_external_id_replaces_deleting_first(provider):
+def test_a_change_of_external_id_replaces_creating_first(provider):
+    """Another external id is another meeting: create it first, so a refused create keeps the old one."""
     olds = {**PROPS, "onlineMeetingId": "MSp1", "joinWebUrl": "https://j"}
     result = provider.diff("me/onlineMeetings/MSp1", olds, {**PROPS, "externalId": "visit-43"})
-    assert (result.changes, result.replaces, result.delete_before_replace) == (None, ["externalId"], True)
+    assert (result.changes, result.replaces, result.delete_before_replace) == (None, ["externalId"], False)
+    same = provider.diff("me/onlineMeetings/MSp1", olds, {**PROPS, "subject": "x"})
+    assert same.delete_before_replace is True  # should the engine replace it (replace_on_changes): the same object
 
 
 def test_a_user_id_change_re_addresses_the_same_meeting(provider, emulator):
@@ -281,3 +287,93 @@ def test_re_running_an_update_whose_write_landed_is_done_without_writing_again(p
     emulator.clear_requests()
     result = provider.update(created.id, created.outs, news)
     assert [r["method"] for r in emulator.requests()] == ["GET"] and result.outs["subject"] == "after"
+
+
+# -- found by review: a 200 is ours only when it holds what the program declares ------------------------
+
+
+def test_a_foreign_meeting_with_the_external_id_is_refused_even_if_createorget_values_are_not_declared(provider, emulator):
+    meeting = emulator.seed_meeting("me", externalId="visit-42", subject="Board review", allowRecording=True)
+    emulator.clear_requests()
+    with pytest.raises(MeetingExistsError, match="If an earlier `pulumi up` of this program failed"):
+        provider.create({"externalId": "visit-42", "allowRecording": False})
+    assert [m for m, *_ in _wire(emulator)] == ["POST"]
+    assert emulator.meeting(f"users/{emulator.me}/onlineMeetings/{meeting}")["allowRecording"] is True
+
+
+def test_two_resources_of_one_deployment_never_share_a_meeting(provider, emulator):
+    provider.create({"externalId": "visit-42", "subject": "S"})
+    emulator.clear_requests()
+    with pytest.raises(MeetingExistsError):
+        provider.create({"externalId": "visit-42", "subject": "S"})  # the same values: still another resource's
+    assert [m for m, *_ in _wire(emulator)] == ["POST"]
+
+
+def test_a_create_whose_patch_fails_deletes_the_meeting_it_made(provider, emulator, capfd):
+    emulator.inject({"latency": 0.001}, {"status": 400, "code": "BadRequest", "message": "needs a licence"})
+    with pytest.raises(GraphResponseError, match="HTTP 400 BadRequest: needs a licence"):
+        provider.create(dict(PROPS))
+    assert [(r["method"], r["status"]) for r in emulator.requests()] == [("POST", 201), ("PATCH", 400), ("DELETE", 204)]
+    assert emulator.meetings() == {}
+    assert "deleted the onlineMeeting me/onlineMeetings/" in capfd.readouterr().err
+    _CLAIMED.clear()
+    provider.create(dict(PROPS))  # the next run starts clean: a new meeting, no adopt_existing needed
+    assert len(emulator.meetings()) == 1
+
+
+def test_a_join_link_the_user_may_not_read_says_which_permission(provider, emulator):
+    emulator.inject({"latency": 0.001}, {"latency": 0.001}, {"status": 403, "code": "Forbidden", "message": "denied"})
+    with pytest.raises(ForbiddenError) as caught:
+        provider.create(dict(PROPS))
+    assert str(caught.value).endswith(
+        "Reading getVirtualAppointmentJoinWebUrl needs the delegated permission VirtualAppointment.Read (or "
+        "OnlineMeetings.Read) for the signed-in user, with consent granted; virtual appointments may also need a "
+        "licence (Teams Premium) in the tenant.")
+    assert emulator.meetings() == {}  # the create made it, and deleted it again
+
+
+def test_a_shortcut_never_hides_a_change_made_in_teams(provider, emulator):
+    """The update's write landed earlier (its answer lost); since then Teams changed something else the
+    program manages: that is drift, refused, not a success."""
+    created = _create(provider, emulator, {**PROPS, "allowRecording": False})
+    path = f"users/{emulator.me}/onlineMeetings/{created.outs['onlineMeetingId']}"
+    emulator.edit_meeting(path, {"subject": "Rescheduled", "allowRecording": True})
+    emulator.clear_requests()
+    with pytest.raises(ConflictError):
+        provider.update(created.id, created.outs, {**PROPS, "allowRecording": False, "subject": "Rescheduled"})
+    assert [m for m, *_ in _wire(emulator)] == ["GET"]
+
+
+def test_a_property_the_program_stops_managing_may_change_in_teams(provider, emulator):
+    created = _create(provider, emulator, {**PROPS, "allowRecording": False})
+    path = f"users/{emulator.me}/onlineMeetings/{created.outs['onlineMeetingId']}"
+    emulator.edit_meeting(path, {"allowRecording": True})
+    emulator.clear_requests()
+    provider.update(created.id, created.outs, {**PROPS, "subject": "Rescheduled"})  # allowRecording no longer declared
+    assert [m for m, *_ in _wire(emulator)] == ["GET", "PATCH"]
+    assert emulator.meeting(path)["allowRecording"] is True
+
+
+def test_deleting_a_meeting_changed_in_teams_is_refused(provider, emulator):
+    created = _create(provider, emulator)
+    path = f"users/{emulator.me}/onlineMeetings/{created.outs['onlineMeetingId']}"
+    emulator.edit_meeting(path, {"subject": "Teams"})
+    _CLAIMED.clear()
+    emulator.clear_requests()
+    with pytest.raises(ConflictError, match="so it was not deleted"):
+        provider.delete(created.id, created.outs)
+    assert [m for m, *_ in _wire(emulator)] == ["GET"] and emulator.meeting(path) is not None
+
+
+@pytest.mark.parametrize("body,problem", [
+    (b'{"id": "..", "externalId": "visit-42"}', "has an id that is not one: '..'"),
+    (b'{"externalId": "visit-42"}', "has no id"),
+])
+def test_a_meeting_id_graph_answers_must_be_one(body, problem, sleeps):
+    with serving(answer(response("201 Created", body, ("Content-Type: application/json",)))) as graph:
+        provider = configured_provider(graph.url, cls=OnlineMeetingProvider)
+        provider._client = GraphClient(resolve_settings({"msgraph:endpoint": graph.url, "msgraph:accessToken": TOKEN}
+                                                        .get, {}), lambda: TOKEN, sleep=sleeps)
+        with pytest.raises(GraphResponseError, match=f"invalidResponse: Graph's onlineMeeting {problem}"):
+            provider.create({"externalId": "visit-42", "subject": "S"})
+    assert len(graph.requests) == 1  # nothing was sent to a path built from it

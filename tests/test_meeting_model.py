@@ -102,7 +102,7 @@ def test_presenters_by_role_need_the_attendees():
     ({"recordAutomatically": "yes"}, "recordAutomatically", "expected true or false, got 'yes'"),
     ({"joinWebUrl": "https://x"}, "joinWebUrl", "is not a property of OnlineMeeting; expected one of: external_id, "
                                                 "user_id, allow_attendee_to_enable_camera"),
-    ({"externalId": ".."}, "externalId", "and not '.' or '..'"),
+    ({"externalId": " "}, "externalId", "must not be empty"),
 ])
 def test_each_failure_names_the_property_and_the_fix(props, path, reason):
     failures = dict(_failures(props))
@@ -160,7 +160,30 @@ def test_a_live_value_of_a_shape_graph_never_sends_names_the_property(entity, pa
 
 
 def test_an_enum_member_graph_added_later_is_read_not_refused():
-    assert normalise_live({"allowMeetingChat": "unknownFutureValue"}) == {"allowMeetingChat": "unknownFutureValue"}
+    assert normalise_live({"allowMeetingChat": "unknownFutureValue"})["allowMeetingChat"] == "unknownFutureValue"
+
+
+@pytest.mark.parametrize("entity", [{}, {"participants": None}, {"participants": {"attendees": None}},
+                                    {"participants": {"organizer": {"upn": "me@x.co"}}}])
+def test_a_meeting_without_attendees_reads_as_an_empty_list(entity):
+    """Graph may answer no attendees as null or leave them out: a program declaring none converges."""
+    assert normalise_live(entity)["participants"] == {"attendees": []}
+    assert minimal_patch(normalise_live(entity), {"participants": {"attendees": []}}) == {}
+
+
+@pytest.mark.parametrize("external_id", ["booking/2026/42", "Visit 42", "crm#42", "a?b", ".."])
+def test_an_external_id_is_text_not_a_path_segment(external_id):
+    assert _failures({"externalId": external_id}) == []
+
+
+@pytest.mark.parametrize("text", ["0001-01-01T00:30:00+01:00", "9999-12-31T23:30:00-01:00"])
+def test_a_time_out_of_range_once_in_utc_is_a_failure_not_a_crash(text):
+    assert instant(text) is None
+    assert _failures({"startDateTime": text, "endDateTime": END})[0][0] == "startDateTime"
+
+
+def test_a_year_before_1000_keeps_four_digits():
+    assert instant("0999-06-01T12:00:00Z") == "0999-06-01T12:00:00Z"
 
 
 # -- the minimal PATCH --------------------------------------------------------------------------------

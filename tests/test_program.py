@@ -253,11 +253,11 @@ def _refused(kind, path, up, *args):
 
 
 def _destroy(engine, emulator):
-    """``pulumi destroy``; returns the DELETEs as (method, path, If-Match), sorted. The stand-in deletes in
-    its state's order, here the meeting first (Graph removes its appointment with it, whose own DELETE then
-    finds it gone: done); the engine deletes the appointment first, as it depends on the meeting."""
+    """``pulumi destroy``; returns the requests as (method, path, If-Match), in order: the appointment
+    first (it was registered after the meeting it depends on, as the engine's reverse dependency order
+    has it), then the meeting (read first when Graph gives it no ETag)."""
     engine.destroy()
-    return sorted((m, p, etag) for m, p, _, _, etag in _take(emulator))
+    return [(m, p, etag) for m, p, _, _, etag in _take(emulator)]
 
 
 @ETAGS
@@ -358,10 +358,12 @@ def test_meeting_and_appointment_example_lifecycle(meeting_engine, meeting_emula
     assert held["lobbyBypassSettings"]["scope"] == "organizer" and held["endDateTime"] == "2026-12-01T09:45:00.0000000Z"
 
     state = engine.load()
-    assert _destroy(engine, emu) == sorted([
+    meeting_etag = state["consultation-meeting"]["outputs"].get("etag")
+    read = [] if meeting_etag else [("GET", f"v1.0/{meeting}", None)]  # no ETag: read-compare-delete
+    assert _destroy(engine, emu) == [
         ("DELETE", f"beta/{appointment}", state["consultation"]["outputs"]["etag"]),
-        ("DELETE", f"v1.0/{meeting}", state["consultation-meeting"]["outputs"].get("etag")),
-    ])
+        *read, ("DELETE", f"v1.0/{meeting}", meeting_etag),
+    ]
     assert emu.meetings() == {} and emu.appointments() == {} and engine.load() == {}
 
 
@@ -384,34 +386,35 @@ def test_meeting_example_exports_the_links_graph_holds(meeting_engine, meeting_e
 
 def test_meeting_example_rebooked_replaces_the_meeting_and_moves_the_appointment(meeting_engine, meeting_emulator,
                                                                                 tmp_path):
-    """A new booking id is a new meeting (createOrGet's key): the old one is deleted first, and the
-    appointment, whose meeting id changed, is made again under the new one. Graph ends with one of each."""
+    """A new booking id is a new meeting (createOrGet's key): it is made first, the appointment, whose
+    meeting id changed, is made again under it, and the old appointment and meeting are deleted at the
+    end, dependents first. Graph ends with one of each."""
     emu, engine = meeting_emulator, meeting_engine
     program = _copy_program(EXAMPLE, tmp_path)
     run_program(program, engine, {}, project=EXAMPLE_PROJECT)
-    old_meeting, _ = _paths(emu)
+    old_meeting, old_appointment = _paths(emu)
     _take(emu)
 
     program.write_text(program.read_text().replace("2026-12-01-0900-grady", "2026-12-02-0900-grady"))
     run_program(program, engine, {}, project=EXAMPLE_PROJECT, preview=True)
     assert [(s.name, s.op, s.detail) for s in engine.steps] == [
-        ("consultation-meeting", "replace", {"keys": ["externalId"], "deleteBeforeReplace": True}),
+        ("consultation-meeting", "replace", {"keys": ["externalId"], "deleteBeforeReplace": False}),
         ("consultation", "update", {})]  # its meeting id is unknown until the new meeting exists
     assert _take(emu) == []
 
     run_program(program, engine, {}, project=EXAMPLE_PROJECT)
-    assert _ops(engine) == [("consultation-meeting", "replace"), ("consultation-meeting", "delete"),
-                            ("consultation", "replace"), ("consultation", "delete")]
+    assert _ops(engine) == [("consultation-meeting", "replace"), ("consultation", "replace"),
+                            ("consultation", "delete"), ("consultation-meeting", "delete")]
     meeting, appointment = _paths(emu)
     assert meeting != old_meeting and emu.meeting(meeting)["externalId"] == "booking-2026-12-02-0900-grady"
     sent = _take(emu)
-    assert sent[:2] == [
-        ("DELETE", f"v1.0/{old_meeting}", 204, "", None),
-        ("POST", "v1.0/me/onlineMeetings/createOrGet", 201,
-         EXAMPLE_CREATE_OR_GET.replace("2026-12-01-0900", "2026-12-02-0900"), None),
-    ]
-    assert sent[-2:] == [("GET", f"beta/{appointment}", 404, "", None),
-                         ("PUT", f"beta/{appointment}", 201, EXAMPLE_PUT, None)]
+    assert sent[0] == ("POST", "v1.0/me/onlineMeetings/createOrGet", 201,
+                       EXAMPLE_CREATE_OR_GET.replace("2026-12-01-0900", "2026-12-02-0900"), None)
+    put = sent.index(("PUT", f"beta/{appointment}", 201, EXAMPLE_PUT, None))
+    assert sent[put - 1] == ("GET", f"beta/{appointment}", 404, "", None)
+    assert [(m, p, status) for m, p, status, _, _ in sent[put + 1:]] == [
+        ("DELETE", f"beta/{old_appointment}", 204), ("GET", f"v1.0/{old_meeting}", 200),
+        ("DELETE", f"v1.0/{old_meeting}", 204)]
     assert list(emu.appointments()) == [f"users/{emu.me}/{appointment.removeprefix('me/')}"]
     assert engine.load()["consultation"]["id"] == appointment
 
@@ -477,10 +480,12 @@ def test_root_quickstart_lifecycle_from_stack_config(meeting_engine, meeting_emu
     assert emu.meeting(meeting)["subject"] == "Second follow-up"
 
     state = engine.load()
-    assert _destroy(engine, emu) == sorted([
+    meeting_etag = state["meeting"]["outputs"].get("etag")
+    read = [] if meeting_etag else [("GET", f"v1.0/{meeting}", None)]  # no ETag: read-compare-delete
+    assert _destroy(engine, emu) == [
         ("DELETE", f"beta/{appointment}", state["appointment"]["outputs"]["etag"]),
-        ("DELETE", f"v1.0/{meeting}", state["meeting"]["outputs"].get("etag")),
-    ])
+        *read, ("DELETE", f"v1.0/{meeting}", meeting_etag),
+    ]
     assert emu.meetings() == {} and emu.appointments() == {} and engine.load() == {}
 
 

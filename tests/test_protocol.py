@@ -166,3 +166,29 @@ def test_secret_inputs_reach_graph_as_plain_values(server, emulator):
     assert failures == []
     server.create(URN, checked)
     assert emulator.get(PATH)["appointmentClients"] == INPUTS["appointmentClients"]
+
+
+def _last_line(details: str) -> str:
+    return details.strip().splitlines()[-1]
+
+
+def test_the_message_a_user_reads_stands_alone(server, emulator):
+    """The host forwards a traceback; its last line is what the CLI shows. No chained noise."""
+    checked, id_, outs = _up(server)
+    emulator.edit(PATH, {"settings": {"allowClientToJoinUsingBrowser": False}})  # managed: a conflict
+    news, _ = server.check(URN, checked, {**INPUTS, "externalAppointmentId": "mine"})
+    failures = []
+    for call in (lambda: server.update(URN, id_, outs, news),
+                 lambda: server.read(URN, "me/onlineMeetings/MSpkNone/virtualAppointment", {}, {"__provider": SERIALIZED}),
+                 lambda: server.read(URN, "me/onlineMeetings/../virtualAppointment", {}, {"__provider": SERIALIZED})):
+        with pytest.raises(ProviderError) as caught:
+            call()
+        failures.append(caught.value.details)
+    for details in failures:
+        assert "During handling of the above exception" not in details
+        assert "The above exception was the direct cause" not in details
+    assert [_last_line(d).split(":")[0] for d in failures] == [
+        "pulumi_virtualappointment._errors.ConflictError",
+        "pulumi_virtualappointment._errors.NotFoundError",
+        "pulumi_virtualappointment._errors.InvalidInputError",
+    ]

@@ -427,3 +427,19 @@ def test_get_with_an_id_padded_by_whitespace_sends_nothing(provider, emulator, b
     with pytest.raises(InvalidInputError, match="must not start or end with spaces or control characters"):
         provider.read(bad, {})
     assert emulator.requests() == []
+
+
+def test_a_create_answered_without_an_etag_reads_one_so_updates_keep_if_match(provider, emulator):
+    emulator.etag_on_write = False
+    result = provider.create(dict(PROPS))
+    assert [(r["method"], r["status"]) for r in emulator.requests()] == [("GET", 404), ("PUT", 201), ("GET", 200)]
+    assert result.outs["etag"] == emulator.etag(PATH)
+
+
+def test_clearing_a_join_url_without_a_recorded_etag_is_sent(provider, emulator):
+    created = _create(provider, emulator, {**PROPS, "appointmentClientJoinWebUrl": "https://custom.example/join"})
+    olds = {k: v for k, v in created.outs.items() if k != "etag"}
+    provider.update(created.id, olds, dict(PROPS))
+    assert [(m, body) for m, _, body, _ in _log(emulator)][:2] == [
+        ("GET", None), ("PATCH", {"appointmentClientJoinWebUrl": None})]
+    assert emulator.get(PATH)["appointmentClientJoinWebUrl"] != "https://custom.example/join"

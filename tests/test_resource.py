@@ -13,6 +13,8 @@ from pulumi.dynamic.dynamic import serialize_provider
 
 from pulumi_virtualappointment import (
     InvalidInputError,
+    MeetingAttendeeArgs,
+    OnlineMeeting,
     VirtualAppointment,
     VirtualAppointmentArgs,
     VirtualAppointmentProvider,
@@ -197,3 +199,51 @@ def test_get_with_a_plain_id_that_cannot_be_used_fails_at_the_call(bad):
     with pytest.raises(InvalidInputError, match="^VirtualAppointment.get: "):
         VirtualAppointment.get("existing", bad)
     assert mocks.registered == []
+
+
+def test_plain_bad_input_fails_at_the_programs_own_line():
+    mocks = RecordingMocks()
+    pulumi.runtime.set_mocks(mocks, preview=False)
+    with pytest.raises(InvalidInputError) as caught:
+        VirtualAppointment("visit", online_meeting_id="m",
+                           appointment_clients=[{"email_address": "ok@contoso.com"}, {"email_address": "x"}])
+    assert str(caught.value) == (
+        "VirtualAppointment 'visit' has invalid input:\n"
+        "  appointmentClients[1].emailAddress: expected an email address such as name@contoso.com, got 'x' "
+        "(Python argument: appointment_clients[1].email_address)")
+    assert caught.traceback[0].path.name == "test_resource.py"  # the user's line is in the traceback
+    assert mocks.registered == []
+
+
+def test_every_problem_is_named_at_once_for_a_meeting():
+    pulumi.runtime.set_mocks(RecordingMocks(), preview=False)
+    with pytest.raises(InvalidInputError) as caught:
+        OnlineMeeting("m", external_id="e", start_date_time="2026-12-01T10:00:00Z", allow_meeting_chat="on")
+    assert str(caught.value).splitlines()[1:] == [
+        "  allowMeetingChat: expected one of enabled, disabled, limited, got 'on' (Python argument: allow_meeting_chat)",
+    ]
+
+
+def test_values_that_are_outputs_wait_for_check():
+    mocks = RecordingMocks()
+    pulumi.runtime.set_mocks(mocks, preview=False)
+    VirtualAppointment("visit", online_meeting_id=pulumi.Output.from_input("m"),
+                       appointment_clients=pulumi.Output.secret([{"email_address": "x"}]))
+
+
+class MeetingMocks(RecordingMocks):
+    def new_resource(self, args):
+        self.registered.append(args)
+        return "me/onlineMeetings/MSp1", {k: v for k, v in args.inputs.items() if k != "__provider"}
+
+
+@pulumi.runtime.test
+def test_args_classes_inside_plain_dicts_are_accepted():
+    mocks = MeetingMocks()
+    pulumi.runtime.set_mocks(mocks, preview=False)
+    meeting = OnlineMeeting("m", external_id="e", participants={"attendees": [MeetingAttendeeArgs(upn="Ada@contoso.com")]})
+
+    def check(_):
+        assert mocks.registered[0].inputs["participants"] == {"attendees": [{"upn": "Ada@contoso.com"}]}
+
+    return meeting.id.apply(check)

@@ -84,16 +84,27 @@ class Pipeline:
         self.stats = stats
         self.refusals: list[str] = []
 
-    def run(self, op, *args):
+    def run(self, op, *args, adopting=None):
+        """``adopting(args)``: the arguments with adoption asked for, as the refusal of a create that an
+        earlier failed attempt of the same create made tells the user to do."""
         _CLAIMED.clear()  # each operation is a deployment of its own, with a provider host of its own
+        failed = False
         for _ in range(RERUNS):
             try:
                 return op(*args)
-            except (ConflictError, ResourceExistsError) as exc:
+            except ResourceExistsError as exc:
+                if not (failed and adopting):
+                    self.stats[f"refused ({type(exc).__name__})"] += 1
+                    self.refusals.append(str(exc))
+                    return None
+                self.stats["adopted after its own failed create, as the refusal says"] += 1
+                args, adopting = adopting(args), None
+            except ConflictError as exc:
                 self.stats[f"refused ({type(exc).__name__})"] += 1
                 self.refusals.append(str(exc))
                 return None
             except GraphError as exc:
+                failed = True
                 self.stats["failed attempts (clear GraphError, re-run)"] += 1
                 self.stats[f"  of which {type(exc).__name__}"] += 1
         raise AssertionError(f"operation still failing after {RERUNS} re-runs")
@@ -147,7 +158,8 @@ class Soak:
         return result.inputs
 
     def create(self, slot: int, desired: dict) -> str:
-        result = self.pipeline.run(self.provider.create, dict(desired))
+        result = self.pipeline.run(self.provider.create, dict(desired),
+                                   adopting=lambda args: ({**args[0], "adoptExisting": True},))
         if result is not None:
             self.state[slot] = {"id": result.id, "outs": result.outs, "desired": desired, "in_sync": True,
                                 "written": True}

@@ -42,7 +42,7 @@ def test_refresh_and_destroy_report_what_they_sent(graph_sandbox):
     graph_sandbox.up(_booking())
     assert [m for m, _, _ in graph_sandbox.refresh().wire] == ["GET", "GET", "GET"]
     gone = graph_sandbox.destroy()
-    assert [m for m, _, _ in gone.wire] == ["DELETE", "DELETE"] and graph_sandbox.state == {}
+    assert [m for m, _, _ in gone.wire] == ["DELETE", "GET", "DELETE"] and graph_sandbox.state == {}
     assert graph_sandbox.emulator.meetings() == {}
 
 

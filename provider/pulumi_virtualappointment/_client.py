@@ -50,6 +50,8 @@ class GraphResponse:
     client_request_id: str
     method: str = ""
     path: str = ""
+    attempts: int = 1
+    """How many attempts the answer took: more than one means an earlier one may have been applied."""
 
     def invalid(self, problem: str) -> GraphResponseError:
         """An error about this answer's content (``invalidResponse``), with its request ids."""
@@ -260,7 +262,8 @@ class GraphClient:
         if raw.body.strip() and not isinstance(body, dict):  # an empty body is fine (204); `null` is not
             problem = f"expected a JSON object, got {_kind(body)}"
             raise _invalid(method, path, raw.status, problem, request_id, client_request_id, attempt)
-        return GraphResponse(raw.status, body, raw.headers.get("ETag"), request_id, client_request_id, method, path)
+        return GraphResponse(raw.status, body, raw.headers.get("ETag"), request_id, client_request_id, method, path,
+                             attempt)
 
     @staticmethod
     def _error(method: str, path: str, error: tuple, client_request_id: str, attempts: int) -> Exception:

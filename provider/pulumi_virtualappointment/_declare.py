@@ -7,7 +7,7 @@ for output attributes through ``translate_output_property``, from the kind's own
 """
 
 import re
-from dataclasses import asdict, fields, is_dataclass
+from dataclasses import fields, is_dataclass
 from datetime import datetime, timezone
 from typing import Any, ClassVar, Optional
 
@@ -15,7 +15,7 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from ._errors import InvalidInputError
-from ._model import Kind, checked_id
+from ._model import UNKNOWN, Kind, checked_id, describe_failure, validate
 
 __all__ = ["Declared"]
 
@@ -34,9 +34,24 @@ def _plain(value: Any, path: str) -> Any:
             )
         return value.astimezone(timezone.utc).isoformat()
     if is_dataclass(value) and not isinstance(value, type):
-        return {k: _plain(v, f"{path}.{k}") for k, v in asdict(value).items() if v is not None}
+        return {k: _plain(getattr(value, k), f"{path}.{k}") for k in (f.name for f in fields(value))
+                if getattr(value, k) is not None}
+    if isinstance(value, dict):
+        return {k: _plain(v, f"{path}.{k}") for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v, f"{path}[{i}]") for i, v in enumerate(value)]
+    return value
+
+
+def _known(value: Any, names: dict[str, str]) -> Any:
+    """A plain copy for validation: Python names to Graph's (nested too), an Output or any other
+    awaitable as the preview's unknown value."""
+    if isinstance(value, pulumi.Output) or hasattr(value, "__await__"):
+        return UNKNOWN
+    if isinstance(value, dict):
+        return {names.get(k, k) if isinstance(k, str) else k: _known(v, names) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_known(v, names) for v in value]
     return value
 
 
@@ -53,8 +68,19 @@ class Declared(Resource):
     def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
         given, opts = self._split(args, kwargs)
         props = {f.name: _plain(getattr(given, f.name), f.name) for f in fields(self._args)}
+        self._preflight(resource_name, props)
         props.update(dict.fromkeys(self._outputs()))
         super().__init__(self._provider(), resource_name, props, self._options(opts))
+
+    @classmethod
+    def _preflight(cls, resource_name: str, props: dict[str, Any]) -> None:
+        """``check``'s own validation of what is known now, so bad input fails at the program's
+        line (and in mocked unit tests); values still Outputs are checked by ``check`` later."""
+        graph = _names(cls._kind)[1]
+        _, failures = validate(cls._kind, _known({graph.get(k, k): v for k, v in props.items()}, graph))
+        if failures:
+            problems = "\n".join(f"  {f.path}: {describe_failure(cls._kind, f)}" for f in failures)
+            raise InvalidInputError(f"{cls.__name__} {resource_name!r} has invalid input:\n{problems}")
 
     @classmethod
     def _outputs(cls) -> list[str]:

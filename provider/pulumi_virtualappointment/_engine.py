@@ -19,21 +19,25 @@ Identity, and why a replacement never deletes what the new resource manages:
   organiser), so their change is an update that first checks the new address reaches it. User
   ids and UPNs compare case-insensitively. Paths always derive from the latest recorded
   properties, and a refresh moves the resource id to match.
-- A replacement deletes first: the Diff asks for delete-before-replace. Left to itself the engine
-  creates the replacement first and deletes the old resource after every create and update of
-  the run, or in a later run if this one fails (step_generator.go:2164); if both addressed one
-  Graph object, the create would adopt it and the delete then remove it.
+- A replacement of the same Graph object (one the engine decides itself: ``replace_on_changes``,
+  ``replace_with``) deletes first: the Diff asks for delete-before-replace. Left to itself the
+  engine creates the replacement first and deletes the old resource after every create and update
+  of the run, or in a later run if this one fails (step_generator.go:2164); the create would adopt
+  the object and the delete then remove it. A replacement the Diff names (a new meeting id, a new
+  external id) is of another object and creates first, so a create that fails leaves the old one.
 - ``pulumi up --replace`` still creates first (the engine decides it without asking the Diff).
   Every create therefore records the object it now manages (``kind.object_key``), and a delete of
-  that object in the same provider process (the same deployment) leaves it in place.
+  that object in the same provider process (the same deployment) leaves it in place; a delete is
+  also guarded like an update, so one in a later run meets whatever the new resource wrote.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
-from typing import Any, ClassVar, Mapping, Optional
+from typing import Any, ClassVar, Iterator, Mapping, Optional
 
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
@@ -53,6 +57,8 @@ from ._client import GraphClient, GraphResponse
 from ._config import resolve_settings
 from ._errors import (
     ConflictError,
+    ForbiddenError,
+    GraphError,
     GraphTransportError,
     InvalidInputError,
     NotFoundError,
@@ -60,7 +66,7 @@ from ._errors import (
     ThrottledError,
 )
 from ._model import UNKNOWN, Kind, LiveValueError, Text, checked_id, describe_failure, has_unknown, managed
-from ._model import normalise_live, python_name, same_user, validate
+from ._model import is_id, normalise_live, python_name, same_user, validate
 from ._patch import encode, minimal_patch, same_value
 
 __all__ = ["KindProvider", "PROVIDER_KEY"]
@@ -123,6 +129,8 @@ class _Lifecycle:
                     value = _TEXT.live(value, graph_key)
                 except LiveValueError as exc:
                     raise answer.invalid(f"Graph's {self.kind.name} has {exc}") from None
+                if output == self.kind.object_key and not is_id(value):  # it goes into every later path
+                    raise answer.invalid(f"Graph's {self.kind.name} has an {graph_key} that is not one: {value!r}")
             value = value or inputs.get(graph_key) or olds.get(output)
             if value:
                 out[output] = value
@@ -142,7 +150,14 @@ class _Lifecycle:
         """Outputs that come from a Graph function of the object (``{"value": "..."}``)."""
         out = {}
         for output, function in self.kind.functions.items():
-            answer = client.get(f"{path}/{function}")
+            try:
+                answer = client.get(f"{path}/{function}")
+            except ForbiddenError as exc:
+                raise exc.retold(
+                    f"Reading {function} needs the delegated permission VirtualAppointment.Read (or "
+                    "OnlineMeetings.Read) for the signed-in user, with consent granted; virtual appointments may also "
+                    "need a licence (Teams Premium) in the tenant."
+                ) from None
             value = (answer.body or {}).get("value")
             if not isinstance(value, str):
                 raise answer.invalid(f"{function} answered without a string value")
@@ -162,6 +177,13 @@ class _Lifecycle:
     @staticmethod
     def cleared(body: Mapping[str, Any]) -> set:
         return {k for k, v in body.items() if v is None}
+
+    @staticmethod
+    def guarded(body: Mapping[str, Any], applied: Mapping[str, Any], desired: Mapping[str, Any]) -> set:
+        """What a write must not overwrite if it changed outside the program: what it sends, and what
+        the program manages before and after it (a property the program stops managing and the body
+        does not clear is the object's own from now on)."""
+        return {*body, *(applied.keys() & desired.keys())}
 
     # -- messages -----------------------------------------------------------------------------------
 
@@ -188,7 +210,7 @@ class _Lifecycle:
         cleared = any(k in body and body[k] is None for k in self.kind.graph_computed)
         if answer.etag and not cleared:
             return answer
-        if answer.body and not cleared:
+        if answer.body and not cleared and not self.kind.etags:  # the entity, and Graph gives no ETag
             if not self.equal_on({*body, *desired}, self.live(answer), desired, self.cleared(body)):
                 differ = sorted(k for k in {*body, *desired}
                                 if not self.equal_on([k], self.live(answer), desired, self.cleared(body)))
@@ -205,15 +227,21 @@ class _Lifecycle:
     def read_before_write(self, client: GraphClient, path: str, body: dict, applied: dict,
                           desired: dict) -> tuple[Optional[GraphResponse], Optional[str]]:
         """No ETag was recorded (Graph gives none for the kind): read the object now. If it already
-        holds what this update wants (an earlier attempt's write landed), that is the answer; if
-        what this program manages still holds what the state recorded, write, with If-Match when
-        the read brought an ETag; otherwise refuse (read-compare-write: weaker than If-Match, as
-        a change between this read and the write goes unseen)."""
+        holds what this update wants and nothing else it manages moved (an earlier attempt's write
+        landed), that is the answer; if what this program manages still holds what the state
+        recorded, write, with If-Match when the read brought an ETag; otherwise refuse
+        (read-compare-write: weaker than If-Match, as a change between this read and the write goes
+        unseen)."""
         live = client.get(path)
         values = self.live(live)
-        if self.equal_on(body, values, desired, self.cleared(body)):
+        untouched = self.guarded(body, applied, desired) - body.keys()
+        landed = (self.equal_on(body, values, desired, self.cleared(body))
+                  and self.equal_on(untouched, values, applied)
+                  and not any(k in applied and values.get(k) is not None and same_value(self.kind, k, values[k], applied[k])
+                              for k in self.cleared(body)))  # a cleared value still there was not cleared
+        if landed:
             return live, None
-        if not self.equal_on({*body, *applied}, values, applied):
+        if not self.equal_on(self.guarded(body, applied, desired), values, applied):
             raise self.conflict(path, "its managed values differ from those recorded")
         return None, live.etag
 
@@ -235,7 +263,7 @@ class _Lifecycle:
             except PreconditionFailedError as exc:
                 refused = f"Graph refused the recorded ETag {etag}: {exc.summary()}"
             live = client.get(path)
-            values, keys = self.live(live), {*body, *desired, *applied}
+            values, keys = self.live(live), self.guarded(body, applied, desired)
             if self.equal_on(keys, values, desired, self.cleared(body)):
                 return live
             if not live.etag or not self.equal_on(keys, values, applied):
@@ -297,31 +325,60 @@ class _Lifecycle:
                 return live
         return self.confirm(client, path, answer, desired, desired)
 
-    def create_or_get(self, client: GraphClient, props: dict, desired: dict) -> tuple[str, GraphResponse]:
+    def create_or_get(self, client: GraphClient, props: dict, desired: dict) -> tuple[str, GraphResponse, bool]:
         """``createOrGet`` (idempotent by its key, so a lost answer is simply asked again): 201 is
-        a new object; 200 an existing one. An existing one that holds what this create would have
-        given it is ours (an earlier attempt whose answer was lost, or that failed before its
-        PATCH); one that differs is adopted only when asked, else refused, nothing changed. What
-        ``createOrGet`` does not take is then set with one minimal PATCH."""
+        a new object, and what ``createOrGet`` does not take is then set with one minimal PATCH; if
+        that fails, the new object is deleted again, so a failed create leaves nothing behind.
+
+        200 is an existing one. It is this resource's only if it already holds everything the
+        program declares, or if this very create's first attempt went unanswered (so it may have
+        made it) and it holds what that attempt asked for; one another resource of this deployment
+        created is not. Any other is adopted only with ``adopt_existing``, else refused, nothing
+        changed."""
         kind = self.kind
         asked = {k: v for k, v in {**props, **desired}.items() if k in kind.create_keys and v is not None}
         answer = client.post(kind.create_path(props), encode(asked))
-        path = kind.address({**props, **self.computed(answer, {}, {})})
-        if answer.status != 201:
-            live = self.live(answer)
-            ours = self.equal_on([k for k in asked if k in kind.fields], live, asked)
-            if not ours and not props.get("adoptExisting"):
-                raise self.exists(path)
-        return path, self.adopt(client, path, answer, desired)
+        computed = self.computed(answer, {}, {})
+        if kind.object_key not in computed:
+            raise answer.invalid(f"Graph's {kind.name} has no {kind.from_body.get(kind.object_key, kind.object_key)}")
+        path = kind.address({**props, **computed})
+        if answer.status == 201:
+            with self.undone_on_failure(client, path):
+                return path, self.adopt(client, path, answer, desired), True
+        live = self.live(answer)
+        with _LOCK:
+            taken = (kind.name, computed[kind.object_key]) in _CLAIMED
+        ours = not taken and (self.equal_on(desired, live, desired) or (
+            answer.attempts > 1 and self.equal_on([k for k in asked if k in kind.fields], live, asked)))
+        if not ours and not props.get("adoptExisting"):
+            raise self.exists(path)
+        return path, self.adopt(client, path, answer, desired), False
+
+    @contextlib.contextmanager
+    def undone_on_failure(self, client: GraphClient, path: str) -> Iterator[None]:
+        """Finishing an object this create made: if that fails, delete it again, then report."""
+        try:
+            yield
+        except Exception:
+            try:
+                client.delete(path)
+            except GraphError as cleanup:
+                _note(f"the {self.kind.name} {path} this create made could not be deleted again: {cleanup}")
+            else:
+                _note(f"deleted the {self.kind.name} {path} this create had made, as finishing it failed")
+            raise
 
     # -- the steps -----------------------------------------------------------------------------------
 
     def create(self, client: GraphClient, props: dict) -> CreateResult:
         desired = managed(self.kind, props)
-        strategy = self.create_by_put if self.kind.create == "put" else self.create_or_get
-        path, answer = strategy(client, props, desired)
+        if self.kind.create == "put":
+            (path, answer), made = self.create_by_put(client, props, desired), False
+        else:
+            path, answer, made = self.create_or_get(client, props, desired)
         outs = self.outputs(props, answer)
-        outs.update(self.functions(client, path))
+        with self.undone_on_failure(client, path) if made else contextlib.nullcontext():
+            outs.update(self.functions(client, path))
         with _LOCK:
             _CLAIMED.add((self.kind.name, str(outs.get(self.kind.object_key))))
         return CreateResult(path, outs)
@@ -399,9 +456,10 @@ class _Lifecycle:
             raise InvalidInputError(f"{self.kind.resource}.get: {exc}") from None
 
     def delete(self, client_for: Any, id_: str, props: dict) -> None:
-        """DELETE, guarded like an update: with the recorded ETag as If-Match, and on 412 only when
-        what the program manages is still as recorded (a change to anything else is the object's
-        to lose; a change to what the program manages is refused, refresh first). Gone is done."""
+        """DELETE, guarded like an update: with the recorded ETag as If-Match (or, for a kind Graph
+        gives no ETag, after a read), and only when what the program manages is still as
+        recorded; a change to anything else is the object's to lose, a change to what the program
+        manages is refused (refresh first). Gone is done."""
         kind = self.kind
         with _LOCK:
             claimed = (kind.name, str(props.get(kind.object_key))) in _CLAIMED
@@ -410,25 +468,29 @@ class _Lifecycle:
             return
         client = client_for()
         path = kind.address(props) if kind.object_key in props else self.checked_id(id_)
+        etag, refused = props.get("etag"), "its managed values differ from those recorded"
         try:
-            client.delete(path, if_match=props.get("etag"))
+            if not etag:
+                etag = self.unchanged(client, path, props, refused)
+            client.delete(path, if_match=etag)
         except NotFoundError:
             return
         except PreconditionFailedError as exc:
-            refused = f"Graph refused the recorded ETag {props.get('etag')}: {exc.summary()}"
+            refused = f"Graph refused the recorded ETag {etag}: {exc.summary()}"
             try:
-                live = client.get(path)
-            except NotFoundError:
-                return
-            applied = managed(kind, props)
-            if not live.etag or not self.equal_on(applied, self.live(live), applied):
-                raise self.conflict(path, refused, deleting=True) from None
-            try:
-                client.delete(path, if_match=live.etag)
+                client.delete(path, if_match=self.unchanged(client, path, props, refused) or "*")
             except NotFoundError:
                 return
             except PreconditionFailedError:
                 raise self.conflict(path, refused, deleting=True) from None
+
+    def unchanged(self, client: GraphClient, path: str, props: dict, refused: str) -> Optional[str]:
+        """Read the object before deleting it: its ETag, if the managed values are as recorded."""
+        live = client.get(path)
+        applied = managed(self.kind, props)
+        if not self.equal_on(applied, self.live(live), applied):
+            raise self.conflict(path, refused, deleting=True)
+        return live.etag
 
 
 class KindProvider(ResourceProvider):
@@ -486,10 +548,10 @@ class KindProvider(ResourceProvider):
         so ``replace_on_changes`` and the preview's detail work; the SDK's ``DiffResult`` has no
         field for them.
 
-        A replacement deletes first (``delete_before_replace``, which the engine takes from the Diff
-        for replacements it decides itself too, step_generator.go:2043): when old and new address one
-        Graph object, creating first would let the new resource adopt it and the old one's delete,
-        at the end of the run or in a later run if this one fails, remove it.
+        ``delete_before_replace`` (which the engine takes from the Diff for replacements it decides
+        itself too, step_generator.go:2043) is asked for exactly when the Diff names no identity key:
+        then the engine's replacement is of the same object, and creating first would let the new
+        resource adopt it and the old one's delete remove it.
 
         An identity value still unknown at preview (a meeting id from a meeting that is being
         updated: the dynamic host cannot preview outputs) is a change, not a replacement: at
@@ -505,7 +567,10 @@ class KindProvider(ResourceProvider):
         changed = bool(moved or body or unknown)
         if not changed:
             return DiffResult(changes=False, replaces=[])
-        return DiffResult(changes=None, replaces=replaces, delete_before_replace=True)
+        # A replacement the engine decides itself (replace_on_changes, replace_with) is of the same
+        # object: delete it first. One this Diff names is of another object: create it first, so a
+        # create that fails leaves the old one in place.
+        return DiffResult(changes=None, replaces=replaces, delete_before_replace=not replaces)
 
     # -- network steps ---------------------------------------------------------------------------
 

@@ -119,7 +119,7 @@ MEETING = Kind(
         "endDateTime": Instant(),
         "participants": Record(members={"attendees": Items(_ATTENDEE, noun="attendees", max_items=1000)},
                                required=("attendees",), required_reason="is required when participants is given: "
-                               "list the attendees (an empty list for none)"),
+                               "list the attendees (an empty list for none)", defaults={"attendees": []}),
         "lobbyBypassSettings": Record(members={"scope": Choice(LOBBY_SCOPES), "isDialInBypassEnabled": Flag()},
                                       at_least_one=True),
         "allowedPresenters": Choice(PRESENTERS),
@@ -133,6 +133,7 @@ MEETING = Kind(
     }.items())),
     identity=("externalId", "userId"),
     replaces=("externalId",),
+    path_keys=("userId",),
     required={"externalId": "is required: set external_id to the scheduling system's id for this meeting"},
     computed=("etag", "onlineMeetingId", "joinWebUrl", "virtualAppointmentJoinWebUrl"),
     clears_removed=False,
@@ -153,7 +154,8 @@ MEETING = Kind(
         "An online meeting with this external_id already exists ({path}) and holds other values than this program "
         "declares, so it was not created and nothing was changed. To manage it from this program, set "
         "adopt_existing=True (adoptExisting) on the resource; the next `pulumi up` then changes only the "
-        "properties the program declares."
+        "properties the program declares. (If an earlier `pulumi up` of this program failed while creating this "
+        "meeting, it is that one.)"
     ),
     get_hint="check the meeting id and the user in that id.",
     readdress_hint=(
@@ -162,5 +164,7 @@ MEETING = Kind(
         "and created again under the new one."
     ),
     headers={"Prefer": "include-unknown-enum-members"},
+    etags=False,
+    live_defaults={"participants": {"attendees": []}},
 )
 """A Teams online meeting (docs/graph.md)."""

@@ -223,14 +223,14 @@ def instant(value: str) -> Optional[str]:
     year, month, day, hour, minute, second, fraction, zone = match.groups()
     try:
         moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0))
-    except ValueError:
+        if zone not in ("Z", "z"):
+            sign = 1 if zone[0] == "+" else -1
+            digits = zone[1:].replace(":", "")
+            moment -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    except (ValueError, OverflowError):  # no such day, or out of datetime's range once in UTC
         return None
-    if zone not in ("Z", "z"):
-        sign = 1 if zone[0] == "+" else -1
-        digits = zone[1:].replace(":", "")
-        moment -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
     ticks = (fraction or "").ljust(7, "0")[:7].rstrip("0")
-    return moment.strftime("%Y-%m-%dT%H:%M:%S") + (f".{ticks}" if ticks else "") + "Z"
+    return f"{moment.year:04d}" + moment.strftime("-%m-%dT%H:%M:%S") + (f".{ticks}" if ticks else "") + "Z"
 
 
 @dataclass(frozen=True)
@@ -244,7 +244,11 @@ class Instant(Field):
             if value.tzinfo is None:
                 _fail(failures, path, "is a datetime without a time zone; give it one (tzinfo=timezone.utc, say)")
                 return value
-            value = value.astimezone(timezone.utc).isoformat()
+            try:
+                value = value.astimezone(timezone.utc).isoformat()
+            except OverflowError:
+                _fail(failures, path, f"is out of range once in UTC, got {_describe(value)}")
+                return value
         normalised = instant(value) if isinstance(value, str) else None
         if normalised is None:
             _fail(failures, path, "expected an ISO 8601 date and time with a zone such as 2026-12-01T09:00:00Z or "
@@ -380,6 +384,8 @@ class Kind:
     """Identity keys that must be set, with the advice when they are not."""
     computed: tuple[str, ...]
     behaviour: tuple[str, ...] = ("adoptExisting",)
+    path_keys: Optional[tuple[str, ...]] = None
+    """Identity keys that become path segments (checked as ids); all identity keys when unset."""
     clears_removed: bool = True
     """Whether a property removed from the program is sent as ``null`` (cleared) or left as Graph has it."""
     together: tuple[tuple[str, ...], ...] = ()
@@ -415,6 +421,10 @@ class Kind:
     readdress_hint: str = ""
     headers: Mapping[str, str] = field(default_factory=dict)
     """Headers every request for this kind carries."""
+    etags: bool = True
+    """Whether Graph documents ETags for the kind: a write answered without one is then read once."""
+    live_defaults: Mapping[str, Any] = field(default_factory=dict)
+    """What an absent or ``null`` member of Graph's answer means (a meeting without attendees)."""
 
     @property
     def managed_keys(self) -> tuple[str, ...]:
@@ -435,6 +445,7 @@ class Kind:
 
 
 _IDENTITY = Text(is_id, ID_RULE)
+_TEXT = Text()
 _FLAG = Flag()
 
 
@@ -454,7 +465,8 @@ def validate(kind: Kind, props: Mapping[str, Any]) -> tuple[dict[str, Any], list
         if value is None or _is_annotation(key) or key == "id":
             continue
         if key in kind.identity:
-            out[key] = _IDENTITY.check(value, key, failures)
+            in_path = kind.path_keys is None or key in kind.path_keys
+            out[key] = (_IDENTITY if in_path else _TEXT).check(value, key, failures)
         elif key in kind.fields:
             out[key] = kind.fields[key].check(value, key, failures)
         elif key in kind.behaviour:
@@ -519,6 +531,8 @@ def normalise_live(kind: Kind, entity: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, rules in kind.fields.items():
         value = entity.get(key)
+        if value is None:
+            value = kind.live_defaults.get(key)
         if value is None:
             continue
         value = rules.live(value, key)

@@ -199,6 +199,8 @@ class OnlineMeeting(Declared, module="virtualappointment", name="OnlineMeeting")
     _kind = MEETING
     _args = OnlineMeetingArgs
     _provider = OnlineMeetingProvider
+    _secret = ("participants",)
+    """Attendees' user principal names are personal data: kept encrypted in the state's outputs."""
 
     external_id: pulumi.Output[str]
     """The scheduling system's id for the meeting (``createOrGet``'s key, per organiser)."""

@@ -37,6 +37,9 @@ from typing import Any, Mapping
 __all__ = ["Fault", "Rates", "FaultPlan", "parse_fault", "STATUS_CODES"]
 
 STATUS_CODES: Mapping[int, tuple[str, str]] = {
+    400: ("BadRequest", "The request is not valid (injected by the emulator)."),
+    401: ("InvalidAuthenticationToken", "Access token has expired or is not yet valid (injected by the emulator)."),
+    403: ("Forbidden", "The caller lacks the permission this needs (injected by the emulator)."),
     409: ("Conflict", "The tenant is being provisioned for virtual appointments. Retry later."),
     429: ("TooManyRequests", "Too many requests. Retry after the interval in the Retry-After header."),
     500: ("InternalServerError", "An internal server error occurred (injected by the emulator)."),

@@ -335,7 +335,7 @@ class Engine:
         """After every create and update: replaced resources (this run's, and any an earlier failed
         run left marked), then those the program dropped. Each leaves the state as it goes."""
         state = self.load()
-        for key in [k for k in state if k.endswith(PENDING)]:
+        for key in reversed([k for k in state if k.endswith(PENDING)]):  # dependents first
             self._delete(state[key]["name"], state[key])
             del state[key]
             self.save(state)
