@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from pulumi_virtualappointment.emulator.__main__ import _parser
+
 PROVIDER_DIR = Path(__file__).resolve().parents[1] / "provider"
 LISTENING = re.compile(r"^Graph emulator listening on (http://127\.0\.0\.1:(\d+)) \(v1\.0 and beta\)")
 
@@ -106,6 +108,22 @@ def test_cli_admin_api_needs_the_token_and_the_banner_says_how_without_printing_
         session.close()
 
 
+def test_cli_banner_admin_address_answers_with_the_list_of_admin_routes(running):
+    _, url, line = running
+    address = re.search(r"admin API at (\S+) ", line).group(1)
+    assert address == f"{url}/_emulator/"
+    session = requests.Session()
+    session.trust_env = False
+    try:
+        assert session.get(address, timeout=5).status_code == 401
+        answer = session.get(address, headers={"Authorization": "Bearer cli-token"}, timeout=5)
+    finally:
+        session.close()
+    assert answer.status_code == 200
+    routes = {(route["method"], route["path"]) for route in answer.json()["routes"]}
+    assert {("GET", "/_emulator/"), ("GET", "/_emulator/requests"), ("POST", "/_emulator/reset")} <= routes
+
+
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "example.test"])
 def test_cli_refuses_a_non_loopback_host_explaining_why(host):
     process = _launch("--host", host, "--port", "0")
@@ -149,12 +167,48 @@ def test_cli_switches_meeting_etags_and_implicit_meetings_on(tmp_path):
         process.stderr.close()
 
 
-def test_cli_help_lists_every_flag_the_readme_names():
+def _options_table() -> str:
+    """The README's options table as the argument parser gives it: invocation and help of each flag."""
+    parser = _parser()
+    formatter = parser._get_formatter()
+    rows = ["| Option | What it does |", "| --- | --- |"]
+    for action in parser._actions:
+        if action.option_strings and "--help" not in action.option_strings:
+            invocation = formatter._format_action_invocation(action)
+            rows.append(f"| `{invocation}` | {formatter._expand_help(action)} |")
+    return "\n".join(rows)
+
+
+def _parser_flags() -> set[str]:
+    return {flag for action in _parser()._actions for flag in action.option_strings} - {"-h", "--help"}
+
+
+def _readme_emulator_section() -> str:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    return readme.split("\n## The emulator\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_readme_options_table_is_generated_from_the_argument_parser():
+    """Every flag, with its value and help, in the README: a flag added, renamed or reworded fails here."""
+    section = _readme_emulator_section()
+    table = r"<!-- emulator options: begin[^>]*-->\n(.*?)\n<!-- emulator options: end -->"
+    match = re.search(table, section, re.DOTALL)
+    assert match, "the README's emulator section lost its generated options table (and its begin/end comments)"
+    expected = _options_table()
+    assert match.group(1) == expected, f"replace the README's options table with:\n\n{expected}\n"
+
+
+def test_readme_emulator_section_names_every_flag_and_no_other():
+    named = set(re.findall(r"--[a-z][a-z0-9-]*[a-z0-9]", _readme_emulator_section()))
+    flags = _parser_flags()
+    assert not flags - named, f"flags the README does not name: {sorted(flags - named)}"
+    assert not named - flags, f"the README names flags the emulator does not have: {sorted(named - flags)}"
+    assert {"--meeting-etags", "--implicit-meetings"} <= flags
+
+
+def test_cli_help_lists_every_flag_of_the_parser():
     process = subprocess.run([sys.executable, "-m", "pulumi_virtualappointment.emulator", "--help"],
                              capture_output=True, text=True, env=_environment(), timeout=30)
     assert process.returncode == 0
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    section = readme.split("## The emulator", 1)[1].split("\n## ", 1)[0]
-    flags = set(re.findall(r"--[a-z][a-z0-9-]+", process.stdout)) - {"--help"}
-    assert flags == set(re.findall(r"--[a-z][a-z0-9-]+", section)), "README's emulator section and --help differ"
-    assert {"--meeting-etags", "--implicit-meetings"} <= flags
+    listed = set(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*[a-z0-9]", process.stdout)) - {"--help"}
+    assert listed == _parser_flags()

@@ -4,30 +4,9 @@ When the emulator was started with a token, every admin request needs
 ``Authorization: Bearer <token>`` (401 ``InvalidAuthenticationToken`` otherwise); without one
 it needs none, and only the app's ``Host`` and ``Origin`` checks (see ``_app``) keep other
 web pages out. Admin requests are never logged, so the request log holds only client
-traffic. Every route mirrors a method of ``Emulator`` (which needs no token)::
-
-    GET    /_emulator/requests                  Emulator.requests()
-    DELETE /_emulator/requests                  Emulator.clear_requests()
-    GET    /_emulator/meetings                  Emulator.meetings(): {path: {"entity": ..., "etag": ...}}
-    GET    /_emulator/meetings/<meeting path>   {"entity": ..., "etag": ...} or 404
-    PUT    /_emulator/meetings/<meeting path>   Emulator.seed_meeting(path, body): create or replace
-    PUT    /_emulator/meetings/<owner>          the same with the body's "id", or a new id
-    PATCH  /_emulator/meetings/<meeting path>   Emulator.edit_meeting(path, body): out-of-band change
-    DELETE /_emulator/meetings/<meeting path>   Emulator.remove_meeting(path): no preconditions
-    GET    /_emulator/appointments              {path: {"entity": ..., "etag": ...}}
-    GET    /_emulator/appointments/<path>       {"entity": ..., "etag": ...} or 404
-    PUT    /_emulator/appointments/<path>       Emulator.seed(path, body)
-    PATCH  /_emulator/appointments/<path>       Emulator.edit(path, body): out-of-band change
-    DELETE /_emulator/appointments/<path>       remove without preconditions
-    POST   /_emulator/reset                     Emulator.reset()
-    GET    /_emulator/faults                    {"script": [pending], "rates": {...}}
-    POST   /_emulator/faults                    {"script": [fault, ...]} appends,
-                                                {"rates": {...}} replaces the rates
-    DELETE /_emulator/faults                    forget script and rates
-    GET    /_emulator/settings                  {"etagOnWrite", "meetingEtags", "implicitMeetings",
-                                                 "me", "tokenRequired"}
-    PATCH  /_emulator/settings                  any of {"etagOnWrite", "meetingEtags",
-                                                 "implicitMeetings"}: true or false
+traffic. ``GET /_emulator/`` lists every route with a line on what it does: the list is
+``ADMIN_ROUTES``, the same table the routes are matched against, so it cannot drift. Most
+routes mirror a method of ``Emulator`` (which needs no token), named in their line.
 
 A meeting path is ``me/onlineMeetings/{id}`` or ``users/{userId}/onlineMeetings/{id}``, an owner
 ``me`` or ``users/{userId}``; an appointment path is a meeting path with ``/virtualAppointment``;
@@ -40,6 +19,8 @@ is changed then).
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound as RouteNotFound
@@ -53,24 +34,87 @@ from ._json import BodyError, parse_json_object
 from ._store import NotFound, PersistError, Store, meeting_missing
 from ._wire import Context, graph_error, json_response
 
-__all__ = ["AdminApi", "PREFIX"]
+__all__ = ["ADMIN_ROUTES", "AdminApi", "AdminRoute", "PREFIX"]
 
 PREFIX = "/_emulator"
 
-ROUTES = Map(
-    [
-        Rule(f"{PREFIX}/requests", endpoint="requests", methods=["GET", "DELETE"]),
-        Rule(f"{PREFIX}/meetings", endpoint="meetings", methods=["GET"]),
-        Rule(f"{PREFIX}/meetings/<path:path>", endpoint="meeting", methods=["GET", "PUT", "PATCH", "DELETE"]),
-        Rule(f"{PREFIX}/appointments", endpoint="appointments", methods=["GET"]),
-        Rule(f"{PREFIX}/appointments/<path:path>", endpoint="appointment", methods=["GET", "PUT", "PATCH", "DELETE"]),
-        Rule(f"{PREFIX}/reset", endpoint="reset", methods=["POST"]),
-        Rule(f"{PREFIX}/faults", endpoint="faults", methods=["GET", "POST", "DELETE"]),
-        Rule(f"{PREFIX}/settings", endpoint="settings", methods=["GET", "PATCH"]),
-    ],
-    strict_slashes=False,
-    merge_slashes=False,
+
+@dataclass(frozen=True)
+class AdminRoute:
+    """One method on one admin path: a line of ``GET /_emulator/`` and a rule of ``ROUTES``."""
+
+    method: str
+    rule: str
+    """The werkzeug rule under :data:`PREFIX`, e.g. ``/meetings/<path:path>``."""
+    endpoint: str
+    """``AdminApi._<endpoint>`` serves it, one handler for every method of a rule."""
+    description: str
+
+    @property
+    def path(self) -> str:
+        """The path as the index shows it: ``/_emulator/meetings/{path}``."""
+        return PREFIX + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", self.rule)
+
+
+_MEETING = "/meetings/<path:path>"
+_APPOINTMENT = "/appointments/<path:path>"
+_ENTRY = '{"entity": ..., "etag": ...}'
+
+ADMIN_ROUTES = (
+    AdminRoute("GET", "/", "index", "this list of the admin routes"),
+    AdminRoute("GET", "/requests", "requests", "the logged Graph requests, oldest first: Emulator.requests()"),
+    AdminRoute("DELETE", "/requests", "requests", "forget the logged requests: Emulator.clear_requests()"),
+    AdminRoute("GET", "/meetings", "meetings", f"every meeting, {{path: {_ENTRY}}}: Emulator.meetings()"),
+    AdminRoute("GET", _MEETING, "meeting", f"the meeting at a meeting path, {_ENTRY}, or 404"),
+    AdminRoute(
+        "PUT", _MEETING, "meeting",
+        "create or replace the meeting at a meeting path, or under an owner (me, users/{userId}) with the "
+        "body's id or a new one: Emulator.seed_meeting(path, body)",
+    ),
+    AdminRoute(
+        "PATCH", _MEETING, "meeting", "change a meeting out of band, as in Teams: Emulator.edit_meeting(path, body)"
+    ),
+    AdminRoute(
+        "DELETE", _MEETING, "meeting",
+        "remove a meeting and its appointment, no preconditions: Emulator.remove_meeting(path)",
+    ),
+    AdminRoute(
+        "GET", "/appointments", "appointments", f"every appointment, {{path: {_ENTRY}}}: Emulator.appointments()"
+    ),
+    AdminRoute("GET", _APPOINTMENT, "appointment", f"the appointment at an appointment path, {_ENTRY}, or 404"),
+    AdminRoute("PUT", _APPOINTMENT, "appointment", "create or replace an appointment: Emulator.seed(path, body)"),
+    AdminRoute(
+        "PATCH", _APPOINTMENT, "appointment",
+        "change an appointment out of band, as in Teams: Emulator.edit(path, body)",
+    ),
+    AdminRoute("DELETE", _APPOINTMENT, "appointment", "remove an appointment, no preconditions"),
+    AdminRoute(
+        "POST", "/reset", "reset", "drop every meeting, appointment, logged request and fault: Emulator.reset()"
+    ),
+    AdminRoute("GET", "/faults", "faults", 'the pending scripted faults and the random rates, {"script", "rates"}'),
+    AdminRoute(
+        "POST", "/faults", "faults",
+        '{"script": [fault, ...]} appends to the script (Emulator.inject), {"rates": {...}} replaces the rates',
+    ),
+    AdminRoute("DELETE", "/faults", "faults", "forget the script and the rates: Emulator.clear_faults()"),
+    AdminRoute("GET", "/settings", "settings", "etagOnWrite, meetingEtags, implicitMeetings, me and tokenRequired"),
+    AdminRoute(
+        "PATCH", "/settings", "settings", "set any of etagOnWrite, meetingEtags, implicitMeetings to true or false"
+    ),
 )
+"""Every admin route, in the order ``GET /_emulator/`` lists them."""
+
+
+def _route_map(routes: tuple[AdminRoute, ...]) -> Map:
+    """One werkzeug rule per rule text, with the methods the table gives it."""
+    methods: dict[tuple[str, str], list[str]] = {}
+    for route in routes:
+        methods.setdefault((route.rule, route.endpoint), []).append(route.method)
+    rules = [Rule(PREFIX + rule, endpoint=endpoint, methods=verbs) for (rule, endpoint), verbs in methods.items()]
+    return Map(rules, strict_slashes=False, merge_slashes=False)
+
+
+ROUTES = _route_map(ADMIN_ROUTES)
 
 _JSON = "application/json"
 
@@ -117,6 +161,10 @@ class AdminApi:
     def _body(request: Request) -> dict[str, Any]:
         raw = request.get_data(cache=True)
         return parse_json_object(raw) if raw.strip() else {}
+
+    def _index(self, request: Request) -> Response:
+        routes = [{"method": r.method, "path": r.path, "description": r.description} for r in ADMIN_ROUTES]
+        return json_response({"routes": routes}, content_type=_JSON)
 
     def _requests(self, request: Request) -> Response:
         if request.method == "DELETE":

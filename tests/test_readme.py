@@ -1,0 +1,109 @@
+"""README.md is also the package's page on PyPI, read away from the repository.
+
+There a relative link (``docs/graph.md``, ``examples/basic``) resolves against pypi.org and
+breaks, so the README links only to absolute URLs and to its own headings; files of the
+repository (and of the sdist) are named as code, not linked.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?^ {0,3}\1[`~]*[ \t]*$", re.MULTILINE | re.DOTALL)
+_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
+_INLINE = re.compile(r"!?\[(?:[^\[\]]|\[[^\[\]]*\])*\]\(\s*<?([^)\s>]*)>?(?:\s+[\"'(][^)]*)?\)")
+_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
+_HTML = re.compile(r"""\b(?:href|src)\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _blank(match: re.Match[str]) -> str:
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
+def _prose(markdown: str) -> str:
+    """The text with fenced code blocks and code spans blanked, line numbers kept."""
+    return _CODE_SPAN.sub(_blank, _FENCE.sub(_blank, markdown))
+
+
+def link_targets(markdown: str) -> list[tuple[int, str]]:
+    """``(line, target)`` of every inline link or image, reference definition and HTML href/src."""
+    prose = _prose(markdown)
+    found = [
+        (prose.count("\n", 0, match.start(1)) + 1, match.group(1))
+        for pattern in (_INLINE, _DEFINITION, _HTML)
+        for match in pattern.finditer(prose)
+    ]
+    return sorted(found)
+
+
+def is_relative_file_link(target: str) -> bool:
+    """A target that names a file beside the README: no scheme, not ``//host``, not ``#anchor``."""
+    return not (_SCHEME.match(target) or target.startswith(("//", "#")))
+
+
+def heading_anchors(markdown: str) -> set[str]:
+    """The ids GitHub gives the README's headings: lower case, punctuation dropped, spaces to ``-``."""
+    anchors: set[str] = set()
+    for heading in re.findall(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", _FENCE.sub("", markdown), re.MULTILINE):
+        slug = re.sub(r"[^\w\- ]", "", heading.replace("`", "").strip().lower()).replace(" ", "-")
+        base, n = slug, 1
+        while slug in anchors:
+            slug, n = f"{base}-{n}", n + 1
+        anchors.add(slug)
+    return anchors
+
+
+@pytest.mark.parametrize(
+    "markdown, targets",
+    [
+        pytest.param("see [the facts](docs/graph.md).", ["docs/graph.md"], id="file link, broken on PyPI"),
+        pytest.param("[`examples/basic`](examples/basic)", ["examples/basic"], id="code-formatted link text"),
+        pytest.param("![diagram](./img/flow.png)", ["./img/flow.png"], id="image"),
+        pytest.param('[docs](../docs/graph.md "title")', ["../docs/graph.md"], id="with a title"),
+        pytest.param("[docs][g]\n\n[g]: docs/graph.md", ["docs/graph.md"], id="reference definition"),
+        pytest.param('<a href="benchmarks/README.md">runs</a>', ["benchmarks/README.md"], id="html"),
+        pytest.param("[Graph](https://learn.microsoft.com/)", ["https://learn.microsoft.com/"], id="absolute"),
+        pytest.param("see [Authentication](#authentication)", ["#authentication"], id="anchor"),
+        pytest.param("`[x](docs/graph.md)` and\n```\n[y](examples/basic)\n```\n", [], id="inside code"),
+    ],
+)
+def test_link_targets_finds_every_kind_of_markdown_link(markdown, targets):
+    assert [target for _, target in link_targets(markdown)] == targets
+
+
+@pytest.mark.parametrize(
+    "target, relative",
+    [
+        ("docs/graph.md", True),
+        ("./examples/basic", True),
+        ("/docs/graph.md", True),  # root-relative: pypi.org/docs/graph.md
+        ("#authentication", False),
+        ("https://learn.microsoft.com/graph", False),
+        ("mailto:someone@example.com", False),
+        ("//example.com/x", False),
+    ],
+)
+def test_is_relative_file_link(target, relative):
+    assert is_relative_file_link(target) is relative
+
+
+def test_readme_has_no_relative_file_links_that_break_on_pypi():
+    markdown = README.read_text(encoding="utf-8")
+    broken = [f"line {line}: {target}" for line, target in link_targets(markdown) if is_relative_file_link(target)]
+    hint = "relative links break when the README is read on PyPI; name the file as `code` instead:\n"
+    assert not broken, hint + "\n".join(broken)
+
+
+def test_readme_anchors_name_its_own_headings():
+    markdown = README.read_text(encoding="utf-8")
+    anchors = heading_anchors(markdown)
+    missing = [f"line {line}: {target}" for line, target in link_targets(markdown)
+               if target.startswith("#") and target[1:] not in anchors]
+    assert not missing, "links to headings the README does not have:\n" + "\n".join(missing)
+    assert "authentication" in anchors
