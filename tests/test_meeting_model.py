@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pulumi_virtualappointment import OnlineMeetingProvider, _model, _patch
-from pulumi_virtualappointment._meeting import MEETING, meeting_path, parse_meeting_path
+from pulumi_virtualappointment._meeting import MEETING, meeting_identity, meeting_path
 from pulumi_virtualappointment._model import UNKNOWN, LiveValueError, instant
 
 validate = partial(_model.validate, MEETING)
@@ -262,11 +262,11 @@ def test_start_and_end_always_travel_together(applied, desired):
 ])
 def test_paths_round_trip(meeting, user, path):
     assert meeting_path(meeting, user) == path
-    assert parse_meeting_path(path) == {"onlineMeetingId": meeting, **({"userId": user} if user else {})}
+    assert meeting_identity(path) == {"onlineMeetingId": meeting, **({"userId": user} if user else {})}
 
 
 @pytest.mark.parametrize("bad", ["me/onlineMeetings", "me/onlineMeetings/..", "users/./onlineMeetings/m",
                                  "me/onlineMeetings/m/virtualAppointment"])
 def test_anything_else_is_not_a_meeting_id(bad):
     with pytest.raises(ValueError, match="is not an onlineMeeting id"):
-        parse_meeting_path(bad)
+        meeting_identity(bad)

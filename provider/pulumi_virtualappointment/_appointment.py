@@ -25,6 +25,7 @@ __all__ = [
     "parse_resource_path",
     "validate_properties",
     "segment",
+    "parse_meeting_path",
 ]
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -67,25 +68,33 @@ def resource_path(online_meeting_id: str, user_id: str | None = None) -> str:
     return f"{owner(user_id)}/onlineMeetings/{segment(online_meeting_id)}/virtualAppointment"
 
 
-def parse_resource_path(path: Any) -> tuple[str, str | None]:
-    """Inverse of :func:`resource_path`: ``(online_meeting_id, user_id or None)``.
-
-    ``ValueError`` (saying what is expected) for anything else, including an empty id and the dot
-    segments ``.`` and ``..``, which URL normalisation would remove from a path. (Whether an id is
-    one a program may declare is :func:`validate`'s to say.)"""
+def parse_meeting_path(path: Any, tail: tuple[str, ...] = ()) -> tuple[str, str | None]:
+    """``me/onlineMeetings/{id}`` or ``users/{userId}/onlineMeetings/{id}``, then the segments
+    ``tail``: ``(meeting id, user id or None)``. ``ValueError`` (saying what is expected) for anything
+    else, including an empty id and the dot segments ``.`` and ``..``, which URL normalisation would
+    remove from a path. (Whether an id is one a program may declare is ``validate``'s to say.)"""
     parts = path.strip("/").split("/") if isinstance(path, str) else []
-    if len(parts) == 4 and parts[0] == "me" and parts[1] == "onlineMeetings" and parts[3] == "virtualAppointment":
+    n = len(tail)
+    if parts[:2] == ["me", "onlineMeetings"] and len(parts) == 3 + n and tuple(parts[3:]) == tail:
         meeting, user = unquote(parts[2]), None
-    elif len(parts) == 5 and parts[0] == "users" and parts[2] == "onlineMeetings" and parts[4] == "virtualAppointment":
+    elif parts[:1] == ["users"] and parts[2:3] == ["onlineMeetings"] and len(parts) == 4 + n and tuple(parts[4:]) == tail:
         meeting, user = unquote(parts[3]), unquote(parts[1])
     else:
         meeting = user = ""
     if any(part in ("", ".", "..") for part in (meeting, user)):
+        suffix = "".join(f"/{t}" for t in tail)
+        kind = tail[-1] if tail else "onlineMeeting"
         raise ValueError(
-            f"{path!r} is not a virtualAppointment id; expected me/onlineMeetings/{{id}}/virtualAppointment "
-            "or users/{userId}/onlineMeetings/{id}/virtualAppointment, each id one path segment (not '.' or '..')"
+            f"{path!r} is not {'an' if kind[0] in 'aeiou' else 'a'} {kind} id; expected me/onlineMeetings/{{id}}{suffix} "
+            f"or users/{{userId}}/onlineMeetings/{{id}}{suffix}, each id one path segment (not '.' or '..')"
         )
     return meeting, user
+
+
+def parse_resource_path(path: Any) -> tuple[str, str | None]:
+    """Inverse of :func:`resource_path`: ``(online_meeting_id, user_id or None)``; see
+    :func:`parse_meeting_path` for what is refused."""
+    return parse_meeting_path(path, ("virtualAppointment",))
 
 
 def _address(props: Mapping[str, Any]) -> str:

@@ -27,13 +27,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Mapping
-from urllib.parse import unquote
 
-from ._appointment import owner, segment
+from ._appointment import owner, parse_meeting_path, segment
 from ._errors import MeetingExistsError
 from ._model import UNKNOWN, Choice, Failure, Flag, Instant, Items, Kind, Record, Text
 
-__all__ = ["MEETING", "meeting_path", "parse_meeting_path"]
+__all__ = ["MEETING", "meeting_path", "meeting_identity"]
 
 ROLES = ("attendee", "presenter", "producer", "coorganizer")
 LOBBY_SCOPES = ("organizer", "organization", "organizationAndFederated", "everyone", "invited",
@@ -54,20 +53,9 @@ def meeting_path(meeting_id: str, user_id: str | None = None) -> str:
     return f"{owner(user_id)}/onlineMeetings/{segment(meeting_id)}"
 
 
-def parse_meeting_path(path: Any) -> dict[str, Any]:
+def meeting_identity(path: Any) -> dict[str, Any]:
     """Inverse of :func:`meeting_path`, as properties; ``ValueError`` for anything else."""
-    parts = path.strip("/").split("/") if isinstance(path, str) else []
-    if len(parts) == 3 and parts[0] == "me" and parts[1] == "onlineMeetings":
-        meeting, user = unquote(parts[2]), None
-    elif len(parts) == 4 and parts[0] == "users" and parts[2] == "onlineMeetings":
-        meeting, user = unquote(parts[3]), unquote(parts[1])
-    else:
-        meeting = user = ""
-    if any(part in ("", ".", "..") for part in (meeting, user)):
-        raise ValueError(
-            f"{path!r} is not an onlineMeeting id; expected me/onlineMeetings/{{id}} or "
-            "users/{userId}/onlineMeetings/{id}, each id one path segment (not '.' or '..')"
-        )
+    meeting, user = parse_meeting_path(path)
     return {"onlineMeetingId": meeting, **({"userId": user} if user else {})}
 
 
@@ -141,7 +129,7 @@ MEETING = Kind(
     companions={("allowedPresenters", "roleIsPresenter"): ("participants",)},
     checks=(_start_and_end, _presenters),
     address=_address,
-    identity_of=parse_meeting_path,
+    identity_of=meeting_identity,
     object_key="onlineMeetingId",
     create="createOrGet",
     create_keys=("externalId", "subject", "startDateTime", "endDateTime", "participants"),
