@@ -1,15 +1,18 @@
-"""What every section shares: the emulator plus the SDK's provider host, figures, tables.
+"""What every section shares: the emulator, the SDK's provider host, tables, the machine.
 
-The provider host is ``tests/engine.py``'s ``ProviderServer`` (``python -m pulumi.dynamic`` in a
-subprocess, driven over gRPC), started with the repository root on its ``PYTHONPATH`` so it can
-unpickle the benchmark's own providers (``benchmarks.noop``, ``benchmarks.fullbody``) as well as
-the real one.
+The provider host is ``pulumi_virtualappointment.testing.ProviderHost`` (``python -m
+pulumi.dynamic`` in a subprocess, driven over gRPC), started with the repository root on its
+``PYTHONPATH`` so it can unpickle the benchmark's own providers (``benchmarks.noop``,
+``benchmarks.fullbody``) as well as the real ones. Section a drives it through the package's
+engine stand-in (``testing.Engine``), which starts one host per deployment as the engine does.
 
 The emulator runs in its own process too (``python -m pulumi_virtualappointment.emulator``),
 steered through its admin API. In the benchmark's process it would share the GIL with the
 thread waiting on gRPC, which measurably slows its answers to the provider host (about 0.9 ms
 per request on 2 cores) but not to a bare client run from a subprocess, and so would bias the
-overhead figures. Everything listens on 127.0.0.1 and is stopped on exit.
+overhead figures. It runs with ``--implicit-meetings``: an appointment benchmarked on its own
+needs no meeting created first (the request counts are the same either way). Everything
+listens on 127.0.0.1 and is stopped on exit.
 """
 
 from __future__ import annotations
@@ -22,37 +25,47 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterator, Optional, Sequence
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT / "tests") not in sys.path:
-    sys.path.insert(0, str(ROOT / "tests"))
-
-from engine import Engine, ProviderServer, from_struct, to_struct  # noqa: E402  (tests/engine.py, reused)
-from pulumi.dynamic.dynamic import serialize_provider  # noqa: E402
-
-from pulumi_virtualappointment import VirtualAppointmentProvider  # noqa: E402
-
-from .fullbody import FullBodyProvider  # noqa: E402
-from .noop import BarePatchProvider, NoopProvider  # noqa: E402
+from pulumi_virtualappointment.testing import ProviderHost
 
 __all__ = [
-    "Engine", "ProviderServer", "from_struct", "to_struct",
-    "ROOT", "TOKEN", "URN_PREFIX", "OURS", "FULL", "NOOP", "BARE", "RemoteEmulator", "served", "subprocess_env",
-    "median", "table", "machine",
+    "ROOT", "TOKEN", "URN_PREFIX", "BenchmarkError", "Table", "RemoteEmulator", "served", "subprocess_env",
+    "median", "table", "machine", "MACHINE_ROWS",
 ]
 
+ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "benchmark-token"
 URN_PREFIX = "urn:pulumi:bench::bench::pulumi-python:dynamic:Resource::"
-OURS = serialize_provider(VirtualAppointmentProvider())
-"""The ``__provider`` string each VirtualAppointment registers."""
-FULL = serialize_provider(FullBodyProvider())
-NOOP = serialize_provider(NoopProvider())
-BARE = serialize_provider(BarePatchProvider())
+
+
+class BenchmarkError(Exception):
+    """A section cannot give its figures (a provider failed, a baseline failed, a row is missing)."""
+
+
+@dataclass
+class Table:
+    """One printed table: its heading, column names and rows (the first cell names the row).
+
+    ``heading`` ``None``: the section's only table, printed under the section's own heading."""
+
+    heading: Optional[str]
+    columns: Sequence[str]
+    rows: list[list[Any]]
+    note: str = ""
+
+    @property
+    def labels(self) -> list[str]:
+        return [str(row[0]) for row in self.rows]
+
+    def render(self) -> str:
+        text = table(self.columns, self.rows)
+        return f"{text}\n\n{self.note}" if self.note else text
 
 
 def subprocess_env() -> dict[str, str]:
@@ -72,17 +85,17 @@ class RemoteEmulator:
 
     def start(self) -> "RemoteEmulator":
         command = [sys.executable, "-m", "pulumi_virtualappointment.emulator",
-                   "--host", "127.0.0.1", "--port", "0", "--token", TOKEN]
+                   "--host", "127.0.0.1", "--port", "0", "--token", TOKEN, "--implicit-meetings"]
         self._stderr = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: a chatty server never blocks
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=self._stderr, text=True)
-        line = self.process.stdout.readline()  # "Graph emulator listening on http://127.0.0.1:PORT (beta); ..."
+        line = self.process.stdout.readline()  # "Graph emulator listening on http://127.0.0.1:PORT ..."
         found = re.search(r"(http://127\.0\.0\.1:\d+)", line)
         if not found:
             self.process.wait(timeout=10)
             self._stderr.seek(0)
             error = self._stderr.read()[-2000:]
             self.stop()
-            raise RuntimeError(f"the emulator did not start: {line!r} {error}")
+            raise BenchmarkError(f"the emulator did not start: {line!r} {error}")
         self.url = found.group(1)
         return self
 
@@ -107,7 +120,8 @@ class RemoteEmulator:
 
     def _call(self, method: str, route: str, body: Any = None) -> Any:
         response = self._admin.request(method, f"{self.url}/_emulator/{route}", json=body, timeout=60)
-        response.raise_for_status()
+        if not response.ok:
+            raise BenchmarkError(f"emulator admin {method} {route} answered {response.status_code}: {response.text}")
         return response.json() if response.content else None
 
     def requests(self) -> list[dict[str, Any]]:
@@ -133,13 +147,26 @@ class RemoteEmulator:
     def etag_on_write(self, value: bool) -> None:
         self._call("PATCH", "settings", {"etagOnWrite": bool(value)})
 
+    @contextlib.contextmanager
+    def switched(self, **switches: bool) -> Iterator[None]:
+        """The admin settings (``etagOnWrite``, ``meetingEtags``, ...) set for a block, then restored."""
+        if not switches:
+            yield
+            return
+        before = self._call("GET", "settings")
+        self._call("PATCH", "settings", switches)
+        try:
+            yield
+        finally:
+            self._call("PATCH", "settings", {name: before[name] for name in switches})
+
 
 @contextlib.contextmanager
-def served() -> Iterator[tuple[RemoteEmulator, ProviderServer]]:
+def served() -> Iterator[tuple[RemoteEmulator, ProviderHost]]:
     """An emulator on 127.0.0.1 and one provider host configured against it."""
     with RemoteEmulator() as emulator:
         config = {"msgraph:endpoint": emulator.url, "msgraph:accessToken": TOKEN}
-        with ProviderServer(config, env=subprocess_env()) as server:
+        with ProviderHost(config, env=subprocess_env()) as server:
             yield emulator, server
 
 
@@ -171,15 +198,19 @@ def _version(name: str) -> str:
         return "not installed"
 
 
+MACHINE_ROWS = ("CPU", "cores", "OS", "Python", "pulumi SDK", "grpcio / requests / urllib3 / werkzeug")
+"""The rows of the machine table, in order."""
+
+
 def machine() -> list[tuple[str, str]]:
     """What the figures were measured on."""
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return [
-        ("CPU", _cpu_model()),
-        ("cores", f"{usable} usable ({os.cpu_count()} online)"),
-        ("OS", f"{platform.system()} {platform.release()}"),
-        ("Python", platform.python_version()),
-        ("pulumi SDK", _version("pulumi")),
-        ("grpcio / requests / urllib3 / werkzeug",
-         " / ".join(_version(n) for n in ("grpcio", "requests", "urllib3", "werkzeug"))),
+    values = [
+        _cpu_model(),
+        f"{usable} usable ({os.cpu_count()} online)",
+        f"{platform.system()} {platform.release()}",
+        platform.python_version(),
+        _version("pulumi"),
+        " / ".join(_version(n) for n in ("grpcio", "requests", "urllib3", "werkzeug")),
     ]
+    return list(zip(MACHINE_ROWS, values, strict=True))

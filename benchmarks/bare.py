@@ -1,12 +1,14 @@
 """Section c's subprocess: the same one-field PATCH without Pulumi, timed per request.
 
-``python -m benchmarks.bare URL TOKEN PATH ETAG N`` PATCHes the appointment ``N`` times each way,
-in alternating blocks, chaining the ETag from each 204, and prints one JSON object of per-call
-seconds:
+``python -m benchmarks.bare URL TOKEN PATH ETAG N [WARMUP]`` PATCHes the appointment ``N`` times
+each way (after ``WARMUP`` untimed ones, 10 by default), in alternating blocks, chaining the ETag
+from each 204, and prints one JSON object of per-call seconds:
 
 - ``requests``: one ``requests.Session``, the same headers and body bytes the provider sends;
 - ``client``: the package's ``GraphClient.patch`` (token, fresh ``client-request-id``, retry
-  policy, response parsing), the provider's network layer without the provider host around it;
+  policy, response parsing) on a client bounded as one operation at the appointment's version
+  (``for_operation("beta")``, as the provider makes one per operation), the provider's network
+  layer without the provider host around it;
 - ``provider``: ``VirtualAppointmentProvider.update`` called directly (minimal PATCH, client,
   outputs), the provider without the host.
 
@@ -26,15 +28,16 @@ import requests
 from pulumi.dynamic import Config, ConfigureRequest
 
 from pulumi_virtualappointment import VirtualAppointmentProvider
+from pulumi_virtualappointment._appointment import APPOINTMENT, parse_resource_path
 from pulumi_virtualappointment._client import GraphClient, new_session
 from pulumi_virtualappointment._config import Settings
-from pulumi_virtualappointment._model import normalise_live, parse_resource_path
+from pulumi_virtualappointment._model import normalise_live
 from pulumi_virtualappointment._patch import encode
 
 BLOCK = 25
 
 
-def main(url: str, token: str, path: str, etag: str, n: int) -> dict[str, list[float]]:
+def main(url: str, token: str, path: str, etag: str, n: int, warmup: int = 10) -> dict[str, list[float]]:
     session = requests.Session()
     client = GraphClient(Settings(endpoint=url, access_token=token), lambda: token, session=new_session())
     target = f"{url}/beta/{path}"
@@ -56,10 +59,11 @@ def main(url: str, token: str, path: str, etag: str, n: int) -> dict[str, list[f
         state["etag"] = response.headers["ETag"]
 
     def via_client() -> None:
-        state["etag"] = client.patch(path, body(), state["etag"]).etag
+        state["etag"] = client.for_operation(APPOINTMENT.api_version).patch(path, body(), state["etag"]).etag
 
     meeting, _ = parse_resource_path(path)
-    recorded = {"onlineMeetingId": meeting, **normalise_live(client.get(path).body or {})}
+    live = client.for_operation(APPOINTMENT.api_version).get(path).body or {}
+    recorded = {"onlineMeetingId": meeting, **normalise_live(APPOINTMENT, live)}
 
     def via_provider() -> None:
         state["i"] += 1
@@ -69,7 +73,7 @@ def main(url: str, token: str, path: str, etag: str, n: int) -> dict[str, list[f
 
     variants = (("requests", bare), ("client", via_client), ("provider", via_provider))
     for _, fn in variants:  # warm-up: imports, first connections
-        for _ in range(10):
+        for _ in range(warmup):
             fn()
     while len(times["provider"]) < n:
         for name, fn in variants:
@@ -82,4 +86,4 @@ def main(url: str, token: str, path: str, etag: str, n: int) -> dict[str, list[f
 
 if __name__ == "__main__":
     url, token, path, etag, n = sys.argv[1:6]
-    print(json.dumps(main(url, token, path, etag, int(n))))
+    print(json.dumps(main(url, token, path, etag, int(n), *(int(w) for w in sys.argv[6:7]))))

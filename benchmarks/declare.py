@@ -1,9 +1,11 @@
 """Section d's subprocess: declare N resources in one program under ``pulumi.runtime`` mocks.
 
-Run as ``python -m benchmarks.declare N KIND`` (KIND ``ours`` or ``noop``); prints one JSON line.
-Each size runs in a fresh process so ``ru_maxrss`` (the peak resident set) belongs to that size
-alone. The mocks answer like the provider (outputs repeat the inputs plus an ETag and join URL)
-and measure the state each resource registers: its serialized inputs, ``__provider`` included.
+Run as ``python -m benchmarks.declare N KIND`` (KIND one of :data:`KINDS`: ``appointment``,
+``meeting``, or either with ``-noop``: the no-op dynamic resource registering the same state);
+prints one JSON line. Each size runs in a fresh process so ``ru_maxrss`` (the peak resident set)
+belongs to that size alone. The mocks answer like the provider (outputs repeat the inputs plus
+what Graph computes) and measure the state each resource registers: its serialized inputs,
+``__provider`` included.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from typing import Any
 import pulumi
 
 PROVIDER_KEY = "__provider"
+APPOINTMENT_COMPUTED = {"etag": 'W/"AAAAAQ=="', "joinWebUrl": "https://visit.teams.microsoft.com/j/1"}
+MEETING_COMPUTED = {"etag": 'W/"AAAAAQ=="', "onlineMeetingId": "MSpkYzE3", "joinWebUrl": "https://teams.microsoft.com/l/1",
+                    "virtualAppointmentJoinWebUrl": "https://visit.teams.microsoft.com/j/1"}
 
 
 def state_inputs(i: int) -> dict[str, Any]:
@@ -30,6 +35,21 @@ def state_inputs(i: int) -> dict[str, Any]:
             {"displayName": f"Client {i}", "emailAddress": f"client{i}@contoso.com"},
         ],
         "externalAppointmentId": f"AAMkADKnAAA-{i}",
+    }
+
+
+def meeting_state_inputs(i: int) -> dict[str, Any]:
+    """One meeting as state (camelCase): subject, times, two attendees, lobby, chat, recording."""
+    return {
+        "externalId": f"visit-{i:05d}",
+        "subject": f"Visit {i}",
+        "startDateTime": "2026-12-01T09:00:00+01:00",
+        "endDateTime": "2026-12-01T10:00:00+01:00",
+        "participants": {"attendees": [{"upn": "gradya@contoso.com", "role": "presenter"},
+                                       {"upn": f"client{i}@contoso.com"}]},
+        "lobbyBypassSettings": {"scope": "everyone"},
+        "allowMeetingChat": "limited",
+        "recordAutomatically": True,
     }
 
 
@@ -46,7 +66,10 @@ class MeasuringMocks(pulumi.runtime.Mocks):
         self.input_bytes += len(json.dumps(args.inputs, separators=(",", ":")))
         self.provider_bytes += len(str(args.inputs.get(PROVIDER_KEY, "")))
         outs = {k: v for k, v in args.inputs.items() if k != PROVIDER_KEY}
-        outs.update(etag='W/"AAAAAQ=="', joinWebUrl="https://visit.teams.microsoft.com/j/1")
+        if "externalId" in args.inputs:
+            outs.update(MEETING_COMPUTED)
+            return f"me/onlineMeetings/{args.inputs['externalId']}", outs
+        outs.update(APPOINTMENT_COMPUTED)
         return f"me/onlineMeetings/{args.inputs.get('onlineMeetingId')}/virtualAppointment", outs
 
     def call(self, args: pulumi.runtime.MockCallArgs):
@@ -74,11 +97,47 @@ def _declare_ours(n: int) -> None:
         )
 
 
+def _declare_meetings(n: int) -> None:
+    from pulumi_virtualappointment import (
+        LobbyBypassSettingsArgs,
+        MeetingAttendeeArgs,
+        MeetingParticipantsArgs,
+        OnlineMeeting,
+    )
+
+    for i in range(n):
+        OnlineMeeting(
+            f"meeting-{i}",
+            external_id=f"visit-{i:05d}",
+            subject=f"Visit {i}",
+            start_date_time="2026-12-01T09:00:00+01:00",
+            end_date_time="2026-12-01T10:00:00+01:00",
+            participants=MeetingParticipantsArgs(attendees=[
+                MeetingAttendeeArgs(upn="gradya@contoso.com", role="presenter"),
+                MeetingAttendeeArgs(upn=f"client{i}@contoso.com"),
+            ]),
+            lobby_bypass_settings=LobbyBypassSettingsArgs(scope="everyone"),
+            allow_meeting_chat="limited",
+            record_automatically=True,
+        )
+
+
 def _declare_noop(n: int) -> None:
     from benchmarks.noop import NoopResource
 
     for i in range(n):
-        NoopResource(f"visit-{i}", state_inputs(i))
+        NoopResource(f"visit-{i}", state_inputs(i), tuple(APPOINTMENT_COMPUTED))
+
+
+def _declare_noop_meetings(n: int) -> None:
+    from benchmarks.noop import NoopResource
+
+    for i in range(n):
+        NoopResource(f"meeting-{i}", meeting_state_inputs(i), tuple(MEETING_COMPUTED))
+
+
+KINDS = {"appointment": _declare_ours, "appointment-noop": _declare_noop,
+         "meeting": _declare_meetings, "meeting-noop": _declare_noop_meetings}
 
 
 class GcClock:
@@ -95,7 +154,7 @@ class GcClock:
 
 
 def measure(n: int, kind: str) -> dict[str, Any]:
-    declare = {"ours": _declare_ours, "noop": _declare_noop}[kind]
+    declare = KINDS[kind]
     import pulumi_virtualappointment  # noqa: F401  (imports paid before the baseline is read)
     import benchmarks.noop  # noqa: F401
 

@@ -2,8 +2,9 @@
 
 Section c times ``Diff`` and ``Update`` of :class:`NoopProvider` through the SDK's provider host,
 so what the host, gRPC and property (de)serialisation cost is measured on its own. Section d
-declares :class:`NoopResource` with the same inputs as ``VirtualAppointment``, so what the SDK
-costs per declared resource is measured apart from the package's resource class.
+declares :class:`NoopResource` with the same state as a ``VirtualAppointment`` or an
+``OnlineMeeting``, so what the SDK costs per declared resource is measured apart from the
+package's resource classes.
 
 :class:`BarePatchProvider` is the no-op plus one bare ``requests`` PATCH per Update: the floor
 for an Update that goes to the network, measured under the same host as the real provider.
@@ -79,7 +80,9 @@ def _outs(props: dict[str, Any]) -> dict[str, Any]:
 
 
 class NoopResource(pulumi.dynamic.Resource, module="noop", name="Noop"):
-    """A dynamic resource taking the same state-shaped (camelCase) inputs as VirtualAppointment."""
+    """A dynamic resource taking state-shaped (camelCase) inputs, as a resource of this package
+    registers them, with ``computed`` outputs left for the provider (``etag``, ``joinWebUrl``, ...)."""
 
-    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(NoopProvider(), name, {**props, "etag": None, "joinWebUrl": None}, opts)
+    def __init__(self, name: str, props: dict[str, Any], computed: tuple[str, ...] = ("etag", "joinWebUrl"),
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(NoopProvider(), name, {**props, **dict.fromkeys(computed)}, opts)
