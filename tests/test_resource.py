@@ -15,6 +15,7 @@ from pulumi_virtualappointment import (
     InvalidInputError,
     MeetingAttendeeArgs,
     OnlineMeeting,
+    OnlineMeetingProvider,
     VirtualAppointment,
     VirtualAppointmentArgs,
     VirtualAppointmentProvider,
@@ -136,8 +137,9 @@ def test_wrong_constructor_calls_say_what_is_expected(mocks, call, message):
         call()
 
 
-def test_provider_pickles_by_reference_in_under_200_bytes():
-    provider = VirtualAppointmentProvider()
+@pytest.mark.parametrize("cls", [VirtualAppointmentProvider, OnlineMeetingProvider])
+def test_provider_pickles_by_reference_in_under_200_bytes(cls):
+    provider = cls()
     assert vars(provider) == {}
     serialized = serialize_provider(provider)
     assert len(serialized) < 200
