@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
+import requests
+import yaml
 
 from conftest import TOKEN
 from pulumi_virtualappointment.emulator import Emulator
@@ -36,18 +38,27 @@ class Stack:
 
     def __init__(self, workdir: Path, program: Path, project: str):
         self.dir = workdir / "project"
-        shutil.copytree(program.parent, self.dir, ignore=shutil.ignore_patterns(".venv", "__pycache__"))
-        # Reuse this interpreter's environment (which has the package installed) instead of a new venv.
-        (self.dir / "Pulumi.yaml").write_text(
-            f"name: {project}\nruntime:\n  name: python\n  options:\n    virtualenv: {Path(sys.prefix)}\n"
-        )
+        self.dir.mkdir()
+        # The project's own files only (the repository root holds the quick start beside .git and
+        # the CI's virtualenv): its program modules, data files and Pulumi.yaml.
+        for source in program.parent.iterdir():
+            if source.is_file() and source.suffix in {".py", ".yaml", ".yml", ".txt", ".json"}:
+                shutil.copy2(source, self.dir / source.name)
+        # The Pulumi.yaml as shipped (its config defaults, description), but the program runs in this
+        # interpreter's environment (which has the package installed) instead of a new virtualenv.
+        settings = yaml.safe_load((self.dir / "Pulumi.yaml").read_text())
+        assert settings["name"] == project
+        settings["runtime"] = {"name": "python", "options": {"virtualenv": str(Path(sys.prefix))}}
+        (self.dir / "Pulumi.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
         (workdir / "backend").mkdir()
         self.env = {
             **os.environ,
             "PULUMI_HOME": str(workdir / "home"),
+            "PULUMI_BACKEND_URL": (workdir / "backend").as_uri(),  # never the user's logged-in backend
             "PULUMI_CONFIG_PASSPHRASE": "test-passphrase",
             "PULUMI_SKIP_UPDATE_CHECK": "true",
             "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+            "PULUMI_PYTHON_CMD": sys.executable,
         }
         self.run("login", f"file://{workdir / 'backend'}")
         self.run("stack", "init", "dev")
@@ -100,7 +111,10 @@ def test_quickstart_up_refresh_destroy(tmp_path, emulator):
     assert [(r["method"], r["raw_body"]) for r in emulator.requests()] == [
         ("GET", ""), ("PATCH", '{"subject":"Follow-up consultation"}')]
 
-    emulator.edit(path, {"externalAppointmentId": "set-in-teams"})
+    # "In Teams", as the README does it: the admin API with the emulator's token.
+    edited = requests.patch(f"{emulator.url}/_emulator/appointments/{path}", json={"externalAppointmentId": "set-in-teams"},
+                            headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
+    assert edited.status_code == 200, edited.text
     stack.config("externalAppointmentId", "AAMkADKnAAB=")
     with pytest.raises(AssertionError, match="changed outside this program"):
         stack.run("up", "--yes", "--skip-preview")

@@ -160,7 +160,8 @@ def test_sdist_ships_the_whole_source_tests_included_and_nothing_else(built):
     expected = set().union(*(_source_files(ROOT / d) for d in SDIST_DIRS))
     missing = expected - names
     assert not missing, f"source files the sdist leaves out: {sorted(missing)}"
-    assert {"tests/conftest.py", "tests/emulator_fixtures.py", f"provider/{PACKAGE}/py.typed"} <= names
+    assert {"tests/conftest.py", "tests/emulator_fixtures.py", f"provider/{PACKAGE}/py.typed",
+            f"provider/{PACKAGE}/pulumi-plugin.json"} <= names
     assert not [n for n in names if CACHES.intersection(n.split("/")) or n.endswith((".pyc", ".pyo"))]
 
 
@@ -183,7 +184,8 @@ def test_wheel_has_the_package_its_py_typed_emulator_testing_and_license_and_no_
     code = {n for n in names if not n.startswith(dist_info)}
     expected = {p.removeprefix("provider/") for p in _source_files(ROOT / "provider" / PACKAGE)}
     assert code == expected, f"missing {sorted(expected - code)}, unexpected {sorted(code - expected)}"
-    assert {f"{PACKAGE}/py.typed", f"{PACKAGE}/emulator/__main__.py", f"{PACKAGE}/testing/pytest_plugin.py"} <= code
+    assert {f"{PACKAGE}/py.typed", f"{PACKAGE}/pulumi-plugin.json", f"{PACKAGE}/emulator/__main__.py",
+            f"{PACKAGE}/testing/pytest_plugin.py"} <= code
     assert not [n for n in names if n.startswith("tests/") or n.endswith("conftest.py")]
     assert hashlib.sha256(license_text).hexdigest() == APACHE_LICENSE_2_0_SHA256
     assert metadata["License-Expression"] == "Apache-2.0"
@@ -206,3 +208,33 @@ def test_sdist_tests_run_from_the_unpacked_sdist_against_the_wheel_built_from_it
     tests = [f"tests/{name}" for name in (*PURE_TIER, "test_readme.py")]
     result = _run(*pytest_command, *tests, cwd=source, env=env)
     assert re.search(r"^\d+ passed", result, re.MULTILINE), result[-2000:]
+
+
+# Pulumi's Python language host, verbatim (pulumi/pulumi at 1b59498,
+# sdk/python/cmd/pulumi-language-python/main.go, pulumiPluginJSONPathsScript): how `pulumi up`
+# finds each installed "pulumi-*" distribution's pulumi-plugin.json. Without one (or with
+# "resource": true) the engine is told to fetch a resource plugin "virtualappointment" that does
+# not exist, and `pulumi up` fails before the program runs.
+LANGUAGE_HOST_SCRIPT = """import importlib.metadata, importlib.util, os, sys, json
+result = {}
+for pkg_name in sys.argv[1:]:
+\ttry:
+\t\tdist = importlib.metadata.distribution(pkg_name)
+\t\tmodule = dist.metadata['Name'].replace('-', '_')
+\t\tspec = importlib.util.find_spec(module)
+\t\tlocs = list(spec.submodule_search_locations or []) if spec else []
+\t\tfound = [p for l in locs for p in [os.path.join(str(l), 'pulumi-plugin.json')] if os.path.isfile(p)]
+\t\tresult[pkg_name] = found[0] if found else ''
+\texcept Exception:
+\t\tresult[pkg_name] = ''
+print(json.dumps(result))"""
+
+
+def test_the_language_host_finds_no_resource_plugin_to_install():
+    import json
+
+    done = subprocess.run([sys.executable, "-c", LANGUAGE_HOST_SCRIPT, "pulumi-virtualappointment"],
+                          capture_output=True, text=True, timeout=60, check=True)
+    path = json.loads(done.stdout)["pulumi-virtualappointment"]
+    assert path, "the language host would find no pulumi-plugin.json and ask for plugin 'virtualappointment'"
+    assert json.loads(Path(path).read_text()) == {"resource": False}

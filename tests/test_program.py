@@ -540,3 +540,16 @@ def test_root_quickstart_a_meeting_setting_added_after_the_first_up_is_one_minim
     assert up({_key("lobbyBypassScope"): "organizer"}) == [("meeting", "update"), ("appointment", "same")]
     assert _take(emu) == _meeting_update(meeting, '{"lobbyBypassSettings":{"scope":"organizer"}}', etag, meeting_etags)
     assert emu.meeting(meeting)["lobbyBypassSettings"] == {"scope": "organizer", "isDialInBypassEnabled": False}
+
+
+@pytest.mark.parametrize("project_file", sorted(ROOT.glob("**/Pulumi.yaml")), ids=lambda p: str(p.parent.relative_to(ROOT)) or ".")
+def test_every_project_file_is_one_the_cli_can_load(project_file):
+    """``pulumi`` refuses a project file that is not YAML (the root one once had an unquoted
+    ``(false: Teams only)``); the stand-in reads them as the CLI does, name and config defaults."""
+    if ".venv" in project_file.parts or ".ci" in project_file.parts:
+        pytest.skip("not a project of this repository")
+    from pulumi_virtualappointment.testing._stand_in import project_settings
+
+    name, defaults = project_settings(project_file.parent)
+    assert name and re.fullmatch(r"[A-Za-z0-9_.-]+", name)
+    assert all(key.startswith(f"{name}:") or key.startswith("msgraph:") for key in defaults)

@@ -7,12 +7,13 @@ fixture ``graph_sandbox`` (installed with the package) is one line in a user's t
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pulumi
 import pytest
 
 from pulumi_virtualappointment import OnlineMeeting, VirtualAppointment
-from pulumi_virtualappointment.testing import Sandbox
+from pulumi_virtualappointment.testing import ProviderError, Sandbox
 
 pytest_plugins = ["pytester"]
 
@@ -72,3 +73,120 @@ def test_the_fixture_is_one_line_in_a_users_test(pytester):
     ''')
     result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _readme_example() -> str:
+    """The README's fixture example, verbatim: a test of this file fails when the README stops working."""
+    section = README.read_text().split("## Testing your own programs", 1)[1]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readme_example_runs_against_a_project_directory(pytester):
+    """As a user lays it out: ``infra/`` with its ``Pulumi.yaml`` (project ``infra``, a config
+    default), a helper module beside ``__main__.py``, the test run from the repository root."""
+    infra = pytester.mkdir("infra")
+    (infra / "Pulumi.yaml").write_text(textwrap.dedent('''\
+        name: infra
+        runtime: python
+        config:
+          subject:
+            type: string
+            default: Consultation
+    '''))
+    (infra / "booking.py").write_text(textwrap.dedent('''\
+        import pulumi
+        from pulumi_virtualappointment import OnlineMeeting
+
+        def declare():
+            subject = pulumi.Config().require("subject")
+            return OnlineMeeting("meeting", external_id="booking-1", subject=subject)
+    '''))
+    (infra / "__main__.py").write_text("from booking import declare\n\ndeclare()\n")
+    pytester.makepyfile(test_infra=_readme_example() + textwrap.dedent('''
+
+        def test_the_project_default_is_what_was_created(graph_sandbox):
+            graph_sandbox.up("infra/__main__.py")
+            [entry] = graph_sandbox.emulator.meetings().values()
+            assert entry["entity"]["subject"] == "Consultation"
+            assert graph_sandbox.up("infra").requests == []
+    '''))
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+
+
+def test_stack_config_files_are_read_and_the_callers_config_wins(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: bookings\nruntime: python\nconfig:\n  subject: From project\n"
+                                          "  bookings:externalId:\n    default: from-project\n  room:\n    type: string\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  bookings:subject: From stack\n")
+    (tmp_path / "__main__.py").write_text(textwrap.dedent('''\
+        import pulumi
+        from pulumi_virtualappointment import OnlineMeeting
+        config = pulumi.Config()
+        assert pulumi.get_project() == "bookings" and config.get("room") is None
+        OnlineMeeting("m", external_id=config.require("externalId"), subject=config.require("subject"))
+    '''))
+    with Sandbox(meeting_etags=True) as sandbox:
+        sandbox.up(tmp_path)
+        [entry] = sandbox.emulator.meetings().values()
+        assert (entry["entity"]["externalId"], entry["entity"]["subject"]) == ("from-project", "From stack")
+        edit = sandbox.up(tmp_path / "__main__.py", config={"bookings:subject": "From the test"})
+        assert [(m, body) for m, _, body in edit.wire] == [("PATCH", '{"subject":"From the test"}')]
+
+
+def test_an_encrypted_stack_value_is_refused_by_name(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: bookings\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  bookings:token:\n    secure: AAABAJ0=\n")
+    (tmp_path / "__main__.py").write_text("raise AssertionError('the program must not run')\n")
+    with Sandbox() as sandbox, pytest.raises(ProviderError) as caught:
+        sandbox.up(tmp_path)
+    assert str(caught.value) == ("Pulumi.dev.yaml: 'bookings:token' is an encrypted secret the stand-in cannot "
+                                 "decrypt; pass it plainly with config={...} (the provider host receives it plain "
+                                 "anyway)")
+
+
+def test_a_missing_program_is_named(tmp_path):
+    with Sandbox() as sandbox, pytest.raises(ProviderError) as caught:
+        sandbox.up(tmp_path / "infra")
+    assert str(caught.value) == f"run_program: no Pulumi program at {tmp_path / 'infra'} (give a __main__.py or its directory)"
+
+
+def test_two_resources_of_one_name_are_refused_not_merged(graph_sandbox):
+    def program():
+        meeting = OnlineMeeting("booking", external_id="booking-1", subject="s")
+        VirtualAppointment("booking", online_meeting_id=meeting.online_meeting_id, external_appointment_id="e")
+
+    with pytest.raises(Exception) as caught:
+        graph_sandbox.up(program)
+    assert "the engine stand-in keys resources by name, and 'booking' is already declared in this program" in str(caught.value)
+    assert list(graph_sandbox.state) == ["booking"]  # the meeting, not overwritten by the appointment
+
+
+def test_a_name_that_changes_type_is_created_then_the_old_one_deleted():
+    """Another type is another URN to the engine: the new resource is created, the old one deleted."""
+    with Sandbox(implicit_meetings=True) as sandbox:
+        sandbox.up(lambda: OnlineMeeting("booking", external_id="booking-1", subject="s"))
+        [meeting_path] = sandbox.emulator.meetings()
+        meeting_id = meeting_path.rsplit("/", 1)[-1]
+        run = sandbox.up(lambda: VirtualAppointment("booking", online_meeting_id="other-meeting",
+                                                    external_appointment_id="e"))
+        assert run.ops == [("booking", "create"), ("booking", "delete")]
+        assert [(m, path) for m, path, _ in run.wire] == [
+            ("GET", "me/onlineMeetings/other-meeting/virtualAppointment"),
+            ("PUT", "me/onlineMeetings/other-meeting/virtualAppointment"),
+            ("GET", f"me/onlineMeetings/{meeting_id}"), ("DELETE", f"me/onlineMeetings/{meeting_id}")]
+        assert list(sandbox.state) == ["booking"] and sandbox.state["booking"]["id"].endswith("other-meeting/virtualAppointment")
+
+
+def test_the_plugin_every_pytest_session_loads_imports_neither_pulumi_nor_requests():
+    """pytest loads the package's plugin (an entry point) in every session of an environment that
+    has the package: it must not pull in Pulumi, gRPC or requests for tests that never use it."""
+    import subprocess
+    import sys
+
+    code = ("import sys, pulumi_virtualappointment.testing.pytest_plugin as p, pulumi_virtualappointment as pkg; "
+            "pkg.__version__; print(sorted(m for m in ('pulumi', 'grpc', 'requests', 'azure.identity') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "[]"

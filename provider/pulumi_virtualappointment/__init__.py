@@ -3,68 +3,59 @@
 Declare an ``OnlineMeeting`` (v1.0, live) and its ``VirtualAppointment`` (beta, retired: the
 emulator) in a Pulumi program; ``pulumi up`` sends the smallest PATCH that gets Graph there,
 guarded by ``If-Match`` where Graph gives an ETag and by a read-compare-write where it does not.
+
+Names are imported on first use (PEP 562): the package's pytest plugin, which every pytest session
+in an environment with the package loads, must not pull in Pulumi, gRPC and requests.
 """
 
-from ._errors import (
-    AppointmentExistsError,
-    AuthenticationError,
-    ConfigurationError,
-    ConflictError,
-    ForbiddenError,
-    GraphError,
-    GraphResponseError,
-    GraphTransportError,
-    InvalidInputError,
-    MeetingExistsError,
-    NotFoundError,
-    PreconditionFailedError,
-    ResourceExistsError,
-    ThrottledError,
-)
-from ._appointment import validate_properties
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from ._provider import OnlineMeetingProvider, VirtualAppointmentProvider
-from ._resource import (
-    LobbyBypassSettingsArgs,
-    MeetingAttendeeArgs,
-    MeetingParticipantsArgs,
-    OnlineMeeting,
-    OnlineMeetingArgs,
-    VirtualAppointment,
-    VirtualAppointmentArgs,
-    VirtualAppointmentSettingsArgs,
-    VirtualAppointmentUserArgs,
-    WatermarkProtectionArgs,
-)
+
+_EXPORTS = {
+    "_errors": (
+        "GraphError", "ConfigurationError", "InvalidInputError", "GraphTransportError", "GraphResponseError",
+        "AuthenticationError", "ForbiddenError", "NotFoundError", "PreconditionFailedError", "ThrottledError",
+        "ConflictError", "ResourceExistsError", "AppointmentExistsError", "MeetingExistsError",
+    ),
+    "_appointment": ("validate_properties",),
+    "_provider": ("OnlineMeetingProvider", "VirtualAppointmentProvider"),
+    "_resource": (
+        "OnlineMeeting", "OnlineMeetingArgs", "MeetingParticipantsArgs", "MeetingAttendeeArgs", "LobbyBypassSettingsArgs",
+        "WatermarkProtectionArgs", "VirtualAppointment", "VirtualAppointmentArgs", "VirtualAppointmentSettingsArgs",
+        "VirtualAppointmentUserArgs",
+    ),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = ["__version__", *_WHERE]
 
 
-__all__ = [
-    "__version__",
-    "OnlineMeeting",
-    "OnlineMeetingArgs",
-    "MeetingParticipantsArgs",
-    "MeetingAttendeeArgs",
-    "LobbyBypassSettingsArgs",
-    "WatermarkProtectionArgs",
-    "OnlineMeetingProvider",
-    "VirtualAppointment",
-    "VirtualAppointmentArgs",
-    "VirtualAppointmentSettingsArgs",
-    "VirtualAppointmentUserArgs",
-    "VirtualAppointmentProvider",
-    "validate_properties",
-    "GraphError",
-    "ConfigurationError",
-    "InvalidInputError",
-    "GraphTransportError",
-    "GraphResponseError",
-    "AuthenticationError",
-    "ForbiddenError",
-    "NotFoundError",
-    "PreconditionFailedError",
-    "ThrottledError",
-    "ConflictError",
-    "ResourceExistsError",
-    "AppointmentExistsError",
-    "MeetingExistsError",
-]
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list:
+    return sorted([*globals(), *_WHERE])
+
+
+if TYPE_CHECKING:  # what type checkers and editors see
+    from ._appointment import validate_properties
+    from ._errors import (
+        AppointmentExistsError, AuthenticationError, ConfigurationError, ConflictError, ForbiddenError, GraphError,
+        GraphResponseError, GraphTransportError, InvalidInputError, MeetingExistsError, NotFoundError,
+        PreconditionFailedError, ResourceExistsError, ThrottledError,
+    )
+    from ._provider import OnlineMeetingProvider, VirtualAppointmentProvider
+    from ._resource import (
+        LobbyBypassSettingsArgs, MeetingAttendeeArgs, MeetingParticipantsArgs, OnlineMeeting, OnlineMeetingArgs,
+        VirtualAppointment, VirtualAppointmentArgs, VirtualAppointmentSettingsArgs, VirtualAppointmentUserArgs,
+        WatermarkProtectionArgs,
+    )

@@ -102,7 +102,12 @@ class _Cli:
         options = auto.LocalWorkspaceOptions(
             work_dir=str(directory),
             pulumi_home=str(directory / "home"),
-            env_vars={"PULUMI_CONFIG_PASSPHRASE": secrets.token_urlsafe(24), "PULUMI_SKIP_UPDATE_CHECK": "true"},
+            env_vars={
+                "PULUMI_CONFIG_PASSPHRASE": secrets.token_urlsafe(24),
+                "PULUMI_SKIP_UPDATE_CHECK": "true",
+                "PULUMI_BACKEND_URL": backend.as_uri(),  # never the user's logged-in backend
+                "PULUMI_PYTHON_CMD": sys.executable,  # the provider host runs where this package is installed
+            },
             project_settings=auto.ProjectSettings(name="demo", runtime="python",
                                                   backend=auto.ProjectBackend(url=backend.as_uri())),
         )
@@ -125,7 +130,10 @@ class _Cli:
         self.stack.destroy()
 
     def close(self) -> None:
-        self.stack.workspace.remove_stack("dev")
+        try:  # after a failed step resources may remain: the emulator and backend go with the directory anyway
+            self.stack.workspace.remove_stack("dev", force=True)
+        except Exception:  # noqa: BLE001 - cleanup of a throwaway backend must not hide the step's failure
+            pass
 
 
 def _short(path: str) -> str:
@@ -162,7 +170,13 @@ class Demo:
         self.number += 1
         before = len(self.emulator.requests())
         print(f"\n{self.number}. {title}", file=self.out)
-        result = action()
+        try:
+            result = action()
+        except StepFailed:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the CLI's CommandError or the host's error, said as this step's
+            _table(self.emulator.requests()[before:], self.out)
+            raise StepFailed(f"step {self.number} ({title}) failed: {exc}") from exc
         requests = self.emulator.requests()[before:]
         _table(requests, self.out)
         problem = expect(requests)
@@ -185,6 +199,9 @@ class Demo:
         self.settings["external_appointment_id"] = "AAMkADKnAAB="
         self.step("change one property: one PATCH with only that property, guarded by If-Match",
                   lambda: self.driver.up(self.program()), _one_guarded_patch('{"externalAppointmentId":"AAMkADKnAAB="}'))
+        patch = self.emulator.requests()[-1]
+        print(f"    the request in full: {patch['method']} {patch['path']}  If-Match: {patch['headers']['if-match']}  "
+              f"{patch['raw_body']}", file=self.out)
         appointment = next(iter(self.emulator.appointments()))
         self.emulator.edit(appointment, {"externalAppointmentId": "changed-in-teams"})
         print("\n   Someone changes the appointment in Teams (externalAppointmentId: changed-in-teams).", file=self.out)

@@ -18,28 +18,38 @@ delete-before-replace, the refresh diff, ``get``, ``retain_on_delete``, ``ignore
 With pytest, the fixture ``graph_sandbox`` (installed with the package) is one such sandbox.
 
 What it is not: the Pulumi engine. It replays the engine's provider calls; it has no dependency
-graph (no dependent replacements; deletes run in reverse registration order), no plans, no
+graph (no dependent replacements; deletes run in the reverse of the order resources first
+entered its state; resource names must be unique across types), no plans, no
 ``protect``, no targets, no parallel steps, no component resources beyond what the SDK's mocks
 give, and it diffs inputs at the top level. The real-CLI tier of this project's tests (and your
 own ``pulumi preview`` against the emulator) remains the proof where the CLI is installed.
 """
 
-from ._host import PROVIDER_KEY, ProviderError, ProviderHost, ProviderServer, from_struct, plain, to_struct
-from ._sandbox import Run, Sandbox
-from ._stand_in import Engine, Options, Step, run_program
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "Sandbox",
-    "Run",
-    "Engine",
-    "Step",
-    "Options",
-    "run_program",
-    "ProviderHost",
-    "ProviderServer",
-    "ProviderError",
-    "to_struct",
-    "from_struct",
-    "plain",
-    "PROVIDER_KEY",
-]
+_EXPORTS = {
+    "_host": ("PROVIDER_KEY", "ProviderError", "ProviderHost", "ProviderServer", "from_struct", "plain", "to_struct"),
+    "_sandbox": ("Run", "Sandbox"),
+    "_stand_in": ("Engine", "Options", "Step", "run_program"),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = list(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    """Imported on first use: the pytest plugin beside this module loads in every pytest session."""
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:
+    from ._host import PROVIDER_KEY, ProviderError, ProviderHost, ProviderServer, from_struct, plain, to_struct
+    from ._sandbox import Run, Sandbox
+    from ._stand_in import Engine, Options, Step, run_program

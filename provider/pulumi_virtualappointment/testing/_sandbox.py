@@ -42,13 +42,15 @@ class Sandbox:
     own: ``up``, ``preview``, ``refresh`` and ``destroy`` a program and see what Graph was sent.
 
     ``config`` is the stack config (``{"project:key": value}``; ``msgraph:*`` keys reach the
-    provider as the engine hands them over). Emulator options (``meeting_etags=True``,
+    provider as the engine hands them over); a program's ``Pulumi.yaml`` and ``Pulumi.dev.yaml``
+    beside it are read too, this config winning. ``project`` names the project when the program
+    has no ``Pulumi.yaml`` (default ``sandbox``). Emulator options (``meeting_etags=True``,
     ``implicit_meetings=True``) pass through. Use it as a context manager, or the pytest fixture
     ``graph_sandbox``.
     """
 
     def __init__(self, directory: Optional[Path] = None, config: Optional[dict[str, Any]] = None,
-                 project: str = "sandbox", token: str = DEFAULT_TOKEN, **emulator_options: Any):
+                 project: Optional[str] = None, token: str = DEFAULT_TOKEN, **emulator_options: Any):
         self._own = directory is None
         self.directory = Path(tempfile.mkdtemp(prefix="graph-sandbox-")) if directory is None else Path(directory)
         self.config, self.project, self.token = dict(config or {}), project, token

@@ -28,8 +28,10 @@ source (pulumi/pulumi at 1b59498, ``pkg/resource/deploy/step_generator.go`` and 
 dynamic resource, with its resource options, to the engine stand-in.
 
 This replays the engine's provider calls; it is not the engine. It has no dependency graph (no
-dependent replacements, deletes in declaration order), no plans, no protect, no targets, no
-parallelism between resources, and it diffs inputs at the top level only.
+dependent replacements; deletes run in the reverse of the order resources first entered the state,
+where the engine uses the reverse of its dependency order), no plans, no protect, no targets, no
+parallelism between resources, and it diffs inputs at the top level only. Its state is keyed by
+resource name, so two resources of one name (even of different types) are refused.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ import json
 import os
 import re
 import runpy
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -200,10 +203,24 @@ class Engine:
                 return self._import(name, options, typ)
             return self._register(name, inputs, options, preview, typ)
 
-    def _register(self, name: str, inputs: dict, options: Options, preview: bool, typ: str) -> tuple[str, dict]:
+    def _claim(self, name: str, typ: str) -> None:
+        """The state is keyed by name alone (the engine's is keyed by URN, type included): a second
+        resource of the same name in one deployment is refused here rather than overwriting the first."""
+        if name in self.seen:
+            raise ProviderError("RegisterResource", f"the engine stand-in keys resources by name, and '{name}' is "
+                                f"already declared in this program ({typ} is the second); give each resource "
+                                "a distinct name")
         self.seen.add(name)
+
+    def _register(self, name: str, inputs: dict, options: Options, preview: bool, typ: str) -> tuple[str, dict]:
+        self._claim(name, typ)
         state = self.load()
         old = state.get(name)
+        if old is not None and old.get("type", TYPE) != typ:  # another URN: the engine creates, then deletes the old
+            if not preview:
+                state[name + PENDING] = {**old, "name": name}
+                self.save(state)
+            old = None
         urn = self.urn(name, typ)
         secret = sorted({k for k, v in inputs.items() if rpc.is_rpc_secret(v)} | set(options.additional_secret_outputs))
         news = plain(inputs)
@@ -304,7 +321,7 @@ class Engine:
     def read_resource(self, name: str, id_: str, inputs: dict, options: Options, typ: str = TYPE) -> tuple[str, dict]:
         """``Resource.get``: Read with the program's inputs as both inputs and state (step.go:1338)."""
         with self._lock:
-            self.seen.add(name)
+            self._claim(name, typ)
             _, outs, _ = self.server.read(self.urn(name, typ), id_, plain(inputs), plain(inputs))
             if not outs:  # the engine's only "does not exist" (step.go:1366)
                 raise ProviderError("Read", f"resource '{id_}' does not exist")
@@ -318,7 +335,7 @@ class Engine:
 
     def _import(self, name: str, options: Options, typ: str) -> tuple[str, dict]:
         """``import_``: the engine reads the id alone; the dynamic host needs the provider key."""
-        self.seen.add(name)
+        self._claim(name, typ)
         _, outs, _ = self.server.read(self.urn(name, typ), options.import_id, {}, {})
         return options.import_id, outs
 
@@ -400,17 +417,72 @@ Program = Union[str, "os.PathLike[str]", Callable[[], Any]]
 """A program file (``__main__.py``), its project directory, or a function that declares resources."""
 
 
+def project_settings(directory: Path, stack: str = "dev") -> tuple[Optional[str], dict[str, Any]]:
+    """What the CLI reads beside a program: ``Pulumi.yaml``'s project name and config defaults
+    (``key: value`` or ``key: {default: value}``, namespaced by the project when bare), then the
+    plain values of ``Pulumi.<stack>.yaml``. ``(None, {})`` without a ``Pulumi.yaml``."""
+    project_file = directory / "Pulumi.yaml"
+    if not project_file.is_file():
+        return None, {}
+    project = _yaml(project_file) or {}
+    name = project.get("name")
+    if not isinstance(name, str) or not name:
+        raise ProviderError("Pulumi.yaml", f"{project_file} has no project 'name'")
+    config: dict[str, Any] = {}
+    for key, value in (project.get("config") or {}).items():
+        if isinstance(value, dict):
+            if "default" not in value and "value" not in value:
+                continue  # declared without a default: the stack config must set it
+            value = value.get("value", value.get("default"))
+        config[key if ":" in key else f"{name}:{key}"] = value
+    stack_file = directory / f"Pulumi.{stack}.yaml"
+    for key, value in ((_yaml(stack_file) or {}).get("config") or {}).items() if stack_file.is_file() else ():
+        if isinstance(value, dict) and "secure" in value:
+            raise ProviderError(stack_file.name, f"'{key}' is an encrypted secret the stand-in cannot decrypt; "
+                                "pass it plainly with config={...} (the provider host receives it plain anyway)")
+        config[key if ":" in key else f"{name}:{key}"] = value
+    return name, config
+
+
+def _yaml(path: Path) -> Any:
+    import yaml  # the Pulumi SDK's own dependency
+
+    try:
+        return yaml.safe_load(path.read_text())
+    except yaml.YAMLError as err:
+        raise ProviderError(path.name, f"{path} is not valid YAML: {err}") from None
+
+
 def run_program(program: Program, engine: Engine, config: Optional[dict[str, Any]] = None, preview: bool = False,
-                project: str = "test") -> dict[str, Any]:
+                project: Optional[str] = None) -> dict[str, Any]:
     """Run a Pulumi program as one deployment of ``engine`` (``pulumi up``, or ``pulumi preview``
     with ``preview=True``); resources it no longer declares are deleted. Returns what the program
-    exported (plain values; unknown ones, in a preview, as ``pulumi.runtime.rpc.UNKNOWN``)."""
+    exported (plain values; unknown ones, in a preview, as ``pulumi.runtime.rpc.UNKNOWN``).
+
+    A program in a project directory runs as the CLI runs it: from that directory, with it on
+    ``sys.path`` (so its own modules import), named and configured by its ``Pulumi.yaml`` and
+    ``Pulumi.dev.yaml`` (``config`` wins over both). ``project`` overrides the name; a function
+    program without one is project ``sandbox``."""
+    settings: dict[str, Any] = {}
     if callable(program):
-        declare, where = program, os.getcwd()
+        declare, where = program, Path.cwd()
     else:
-        path = Path(program)
+        path = Path(program).resolve()
         path = path / "__main__.py" if path.is_dir() else path
-        declare, where = (lambda: runpy.run_path(str(path), run_name="__main__")), str(path.parent)
+        if not path.is_file():
+            raise ProviderError("run_program", f"no Pulumi program at {path} (give a __main__.py or its directory)")
+        where = path.parent
+        named, settings = project_settings(where)
+        project = project or named
+
+        def declare() -> Any:
+            sys.path.insert(0, str(where))
+            try:
+                return runpy.run_path(str(path), run_name="__main__")
+            finally:
+                if str(where) in sys.path:
+                    sys.path.remove(str(where))
+    project = project or "sandbox"
     exported: dict[str, Any] = {}
 
     def body() -> Any:
@@ -424,7 +496,8 @@ def run_program(program: Program, engine: Engine, config: Optional[dict[str, Any
     _quiet_leftovers()
     with engine.deployment(preview=preview):
         pulumi.runtime.set_mocks(_Mocks(), project=project, stack="dev", preview=preview, monitor=monitor)
-        pulumi.runtime.set_all_config(dict(config or {}))
+        pulumi.runtime.set_all_config({key: value if isinstance(value, str) else json.dumps(value)  # as the CLI
+                                       for key, value in {**settings, **(config or {})}.items()})
         cwd = os.getcwd()
         os.chdir(where)
         try:
