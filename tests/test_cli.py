@@ -8,15 +8,18 @@ The assertions come from the emulator's request log, not from the CLI's text.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
 import yaml
 
+import quickstart
 from conftest import TOKEN
 from pulumi_virtualappointment.emulator import Emulator
 
@@ -36,7 +39,7 @@ pytestmark = [
 class Stack:
     """A throwaway project + stack in a temp dir, logged in to a local file backend."""
 
-    def __init__(self, workdir: Path, program: Path, project: str):
+    def __init__(self, workdir: Path, program: Path, project: str, login: bool = True):
         self.dir = workdir / "project"
         self.dir.mkdir()
         # The project's own files only (the repository root holds the quick start beside .git and
@@ -60,8 +63,9 @@ class Stack:
             "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
             "PULUMI_PYTHON_CMD": sys.executable,
         }
-        self.run("login", f"file://{workdir / 'backend'}")
-        self.run("stack", "init", "dev")
+        if login:
+            self.run("login", f"file://{workdir / 'backend'}")
+            self.run("stack", "init", "dev")
 
     def run(self, *args: str) -> str:
         done = subprocess.run(
@@ -82,36 +86,91 @@ def emulator():
         yield emu
 
 
-def test_quickstart_up_refresh_destroy(tmp_path, emulator):
-    """The README's quick start, command for command, against an emulator where an appointment
-    needs its meeting."""
+def _curl(words: list[str], output: Any) -> requests.Response:
+    """The README's ``curl`` lines: ``-X``, ``-H``, ``-d`` and a URL, ``$(pulumi stack output X)`` expanded."""
+    method, headers, data, url = "GET", {}, None, None
+    args = iter(words[1:])
+    for word in args:
+        if word == "-X":
+            method = next(args)
+        elif word == "-H":
+            name, value = next(args).split(": ", 1)
+            headers[name] = value
+        elif word == "-d":
+            data = next(args)
+        else:
+            url = re.sub(r"\$\(pulumi stack output (\w+)\)", lambda m: output(m.group(1)), word)
+    return requests.request(method, url, headers=headers, data=data, timeout=30)
+
+
+def test_quickstart_as_the_readme_types_it(tmp_path):
+    """The README's quick start, line for line (tests/quickstart.py reads them from the README, and
+    tests/test_readme.py holds that list equal to it everywhere), against the emulator the first
+    line starts, on a free port instead of 8765. ``pulumi login --local`` and the passphrase land
+    in this test's own home directory; ``up`` and ``refresh`` get ``--yes --skip-preview`` as
+    a pipeline gives them."""
+    stack = Stack(tmp_path, ROOT / "__main__.py", "virtualappointment-quickstart", login=False)
+    stack.env["HOME"] = str(tmp_path / "user-home")  # what `pulumi login --local` means by ~/.pulumi
+    stack.env.pop("PULUMI_BACKEND_URL")
+    stack.env.pop("PULUMI_CONFIG_PASSPHRASE")
+    emulator = None
+    try:
+        for words, expect in quickstart.STEPS:
+            command = " ".join(words)
+            if words[0] == "python":  # the emulator, with the README's flags, on a free port
+                assert words[1:3] == ["-m", "pulumi_virtualappointment.emulator"] and words[-1] == "&"
+                emulator = Emulator(token=words[words.index("--token") + 1]).start()
+                continue
+            assert emulator is not None, "the README starts the emulator first"
+            words = [w.replace(quickstart.README_ENDPOINT, emulator.url) for w in words]
+            emulator.clear_requests()
+            if words[0] == "export":
+                name, value = words[1].split("=", 1)
+                stack.env[name] = value
+                result: Any = None
+            elif words[0] == "curl":
+                result = _curl(words, lambda name: stack.run("stack", "output", name).strip())
+            else:
+                assert words[0] == "pulumi", command
+                extra = ["--yes", "--skip-preview"] if words[1] in {"up", "refresh", "destroy"} else []
+                if expect and expect[0] == "fails":
+                    with pytest.raises(AssertionError, match=expect[1]):
+                        stack.run(*words[1:], *extra)
+                    continue
+                result = stack.run(*words[1:], *extra)
+            if expect is None:
+                continue
+            kind, value = expect
+            if kind == "requests":
+                got = [(r["method"], r["raw_body"]) if isinstance(value[0], tuple) else r["method"]
+                       for r in emulator.requests()]
+                assert got == value, command
+            elif kind == "prints":
+                assert result.startswith(value), (command, result)
+            elif kind == "status":
+                assert result.status_code == value, (command, result.text)
+        [appointment] = emulator.appointments()
+        assert emulator.get(appointment)["externalAppointmentId"] == "AAMkADKnAAB="  # after the refusal
+        stack.run("destroy", "--yes", "--skip-preview")
+        assert emulator.meetings() == {} and emulator.appointments() == {}
+        assert quickstart.README_TOKEN not in stack.run("stack", "export", "--show-secrets=false")
+    finally:
+        if emulator is not None:
+            emulator.stop()
+
+
+def test_a_change_in_teams_is_refused_and_nothing_is_written(tmp_path, emulator):
+    """Between the refusal and the refresh, Graph still holds what Teams set."""
     stack = Stack(tmp_path, ROOT / "__main__.py", "virtualappointment-quickstart")
     stack.config("msgraph:endpoint", emulator.url)
     stack.config("msgraph:accessToken", TOKEN, secret=True)
-
     stack.run("preview")
-    assert [r["method"] for r in emulator.requests()] == []
+    assert emulator.requests() == []
     stack.run("up", "--yes", "--skip-preview")
-    assert [r["method"] for r in emulator.requests()] == ["POST", "GET", "GET", "PUT"]
-    meeting = stack.run("stack", "output", "onlineMeetingId").strip()
-    path = f"me/onlineMeetings/{meeting}/virtualAppointment"
-    assert stack.run("stack", "output", "virtualAppointmentJoinWebUrl").startswith("https://visit.teams.microsoft.com/")
-
     emulator.clear_requests()
     stack.run("up", "--yes", "--skip-preview")
     assert emulator.requests() == []
-
-    stack.config("externalAppointmentId", "AAMkADKnAAA=")
-    stack.run("up", "--yes", "--skip-preview")
-    assert [(r["method"], r["raw_body"]) for r in emulator.requests()] == [
-        ("PATCH", '{"externalAppointmentId":"AAMkADKnAAA="}')]
-    emulator.clear_requests()
-    stack.config("subject", "Follow-up consultation")
-    stack.run("up", "--yes", "--skip-preview")
-    assert [(r["method"], r["raw_body"]) for r in emulator.requests()] == [
-        ("GET", ""), ("PATCH", '{"subject":"Follow-up consultation"}')]
-
-    # "In Teams", as the README does it: the admin API with the emulator's token.
+    [path] = emulator.appointments()
     edited = requests.patch(f"{emulator.url}/_emulator/appointments/{path}", json={"externalAppointmentId": "set-in-teams"},
                             headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
     assert edited.status_code == 200, edited.text
@@ -119,13 +178,7 @@ def test_quickstart_up_refresh_destroy(tmp_path, emulator):
     with pytest.raises(AssertionError, match="changed outside this program"):
         stack.run("up", "--yes", "--skip-preview")
     assert emulator.get(path)["externalAppointmentId"] == "set-in-teams"
-    stack.run("refresh", "--yes", "--skip-preview")
-    stack.run("up", "--yes", "--skip-preview")
-    assert emulator.get(path)["externalAppointmentId"] == "AAMkADKnAAB="
-
-    stack.run("destroy", "--yes", "--skip-preview")
-    assert emulator.meetings() == {} and emulator.appointments() == {}
-    assert TOKEN not in stack.run("stack", "export", "--show-secrets=false")
+    assert [r["method"] for r in emulator.requests() if r["method"] != "GET"][-1:] == ["PATCH"]
 
 
 def test_the_demo_drives_the_real_cli_through_the_automation_api():

@@ -107,3 +107,11 @@ def test_readme_anchors_name_its_own_headings():
                if target.startswith("#") and target[1:] not in anchors]
     assert not missing, "links to headings the README does not have:\n" + "\n".join(missing)
     assert "authentication" in anchors
+
+
+def test_the_quick_start_is_the_command_list_the_real_cli_test_runs():
+    """tests/test_cli.py runs these lines, word for word, where the CLI is installed; this check
+    runs everywhere, so a README edit cannot leave that test running something else."""
+    import quickstart
+
+    assert quickstart.commands() == [words for words, _ in quickstart.STEPS]
