@@ -13,7 +13,7 @@ it. Sections a and b run every case through the same steps; c and e take their i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping
 
 from pulumi.dynamic.dynamic import serialize_provider
@@ -155,15 +155,10 @@ MEETING_ETAGS = Case(
     switches={"meetingEtags": True},
 )
 
-MEETING_NO_ETAG = Case(
+MEETING_NO_ETAG = replace(
+    MEETING_ETAGS,
     key="meeting-no-etag",
     title="OnlineMeeting (10 attendees), no ETag, as Graph documents",
-    resource="OnlineMeeting",
-    kind=MEETING_KIND,
-    ours=OURS_MEETING,
-    full=FULL_MEETING,
-    build=meeting,
-    changes=_MEETING_CHANGES,
     switches={"meetingEtags": False},
 )
 

@@ -30,6 +30,16 @@ def emulator():
         yield emu
 
 
+@pytest.fixture
+def engine(emulator, tmp_path):
+    """The engine stand-in against this module's emulator (reset first: the program tiers share one
+    emulator per module), with its state under the test's ``tmp_path``."""
+    from pulumi_virtualappointment.testing import Engine
+
+    emulator.reset()
+    return Engine({"msgraph:endpoint": emulator.url, "msgraph:accessToken": TOKEN}, tmp_path / "state.json")
+
+
 def configured_provider(url: str, token: str = TOKEN, cls: type = VirtualAppointmentProvider, **extra):
     """A provider configured the way the engine does it: ``configure`` with namespaced keys."""
     provider = cls()

@@ -15,7 +15,7 @@ import pytest
 from pulumi.runtime import rpc
 
 from conftest import TOKEN
-from pulumi_virtualappointment.testing import Engine, ProviderError, run_program
+from pulumi_virtualappointment.testing import ProviderError, run_program
 from pulumi_virtualappointment.emulator import Emulator
 
 MEETING = "MSpkOrders"
@@ -27,12 +27,6 @@ HEADER = "import pulumi\nfrom pulumi_virtualappointment import VirtualAppointmen
 def emulator():
     with Emulator(token=TOKEN, implicit_meetings=True) as emu:
         yield emu
-
-
-@pytest.fixture
-def engine(emulator, tmp_path):
-    emulator.reset()
-    return Engine({"msgraph:endpoint": emulator.url, "msgraph:accessToken": TOKEN}, tmp_path / "state.json")
 
 
 @pytest.fixture

@@ -33,12 +33,6 @@ def emulator():
         yield emu
 
 
-@pytest.fixture
-def engine(emulator, tmp_path):
-    emulator.reset()
-    return Engine({"msgraph:endpoint": emulator.url, "msgraph:accessToken": TOKEN}, tmp_path / "state.json")
-
-
 def _ops(engine):
     return [(s.name, s.op) for s in engine.steps]
 
