@@ -402,3 +402,18 @@ def test_a_provider_with_a_missing_sign_in_fails_before_any_request(emulator, tm
     with pytest.raises(ConfigurationError, match="needs a saved sign-in"):
         provider.create({"onlineMeetingId": "m1"})
     assert emulator.requests() == []
+
+
+@pytest.mark.parametrize("token,problem", [
+    ("eyJ-SECRET-a\nSECRET-b", "a line break"),
+    ("eyJ-SECRET-a\x7fb", "a control character"),
+    ("eyJ-SECRET-aé", "a character that is not ASCII"),
+])
+def test_a_malformed_token_from_a_credential_is_refused_without_echoing_it(token, problem):
+    """The same check as for msgraph:accessToken, on what a credential hands back (a broken az CLI,
+    a proxy rewriting the token endpoint's answer)."""
+    cache = TokenCache(FakeCredential(tokens=[token]), ["s"], source="msgraph:auth=cli")
+    with pytest.raises(ConfigurationError) as caught:
+        cache()
+    assert str(caught.value).startswith(f"The token from msgraph:auth=cli contains {problem}")
+    assert "SECRET" not in str(caught.value)

@@ -485,3 +485,12 @@ def test_percent_encoded_utf8_still_addresses_its_meeting(graph: Graph, emulator
     assert graph.put("me/onlineMeetings/caf%C3%A9%2F1/virtualAppointment", json={}).status_code == 201
     assert emulator.get("me/onlineMeetings/caf%C3%A9%2F1/virtualAppointment") is not None
     assert list(emulator.appointments()) == [f"users/{emulator.me}/onlineMeetings/caf%C3%A9%2F1/virtualAppointment"]
+
+
+def test_a_running_emulators_log_has_both_bounds():
+    """The bounds the tests above exercise on small logs are the ones a started emulator uses."""
+    from pulumi_virtualappointment.emulator import _log
+
+    with Emulator(token="t") as emu:
+        log = emu.app.log
+        assert (log.limit, log.budget) == (_log.LIMIT, _log.BUDGET) == (10_000, 64 * 1024 * 1024)

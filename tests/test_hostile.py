@@ -172,13 +172,16 @@ def test_a_success_that_is_json_but_not_an_object_names_the_problem(method, body
             call()
 
 
-@pytest.mark.parametrize("method", ["read", "create"])
+@pytest.mark.parametrize("method", ["read", "create", "update"])
 def test_json_nested_100000_deep_is_an_error_not_a_recursion_crash(method, sleeps):
     body = b"[" * 100_000 + b"]" * 100_000
     with serving(answer(response("200 OK", body, (JSON,)))) as graph:
         provider = _provider(graph.url, sleeps)
+        call = {"read": lambda: provider.read(PATH, dict(OUTS)),
+                "create": lambda: provider.create(dict(PROPS)),
+                "update": lambda: provider.update(PATH, dict(OUTS), {**PROPS, "externalAppointmentId": "ext-2"})}
         with pytest.raises(GraphResponseError, match="invalidResponse: the JSON is nested deeper than"):
-            provider.read(PATH, dict(OUTS)) if method == "read" else provider.create(dict(PROPS))
+            call[method]()
 
 
 @pytest.mark.parametrize("entity,problem", [

@@ -115,3 +115,41 @@ def test_the_quick_start_is_the_command_list_the_real_cli_test_runs():
     import quickstart
 
     assert quickstart.commands() == [words for words, _ in quickstart.STEPS]
+
+
+def _paragraph(starting: str) -> str:
+    text = README.read_text(encoding="utf-8")
+    start = text.index(starting)
+    return " ".join(text[start:text.index("\n\n", start)].split())
+
+
+def test_what_the_readme_says_about_credentials_in_a_preview_is_what_happens(tmp_path):
+    """"An unchanged preview needs no credentials; refresh reads one GET per appointment and two per
+    meeting during a preview too": run both with the provider host, the preview without a token."""
+    from pulumi_virtualappointment import OnlineMeeting, VirtualAppointment
+    from pulumi_virtualappointment.testing import Engine, Sandbox, run_program
+
+    claim = _paragraph("`pulumi preview` of an unchanged stack needs no credentials")
+    assert "one GET per appointment, two per meeting: the meeting and its join link" in claim
+
+    def program():
+        meeting = OnlineMeeting("meeting", external_id="booking-1", subject="Consultation")
+        VirtualAppointment("visit", online_meeting_id=meeting.online_meeting_id, external_appointment_id="e")
+
+    with Sandbox(tmp_path) as sandbox:
+        sandbox.up(program)
+        refreshed = sandbox.refresh(preview=True)
+        assert sorted(path.rsplit("/", 1)[-1] for _, path, _ in refreshed.wire) == sorted([
+            "getVirtualAppointmentJoinWebUrl", sandbox.state["meeting"]["outputs"]["onlineMeetingId"],
+            "virtualAppointment"])
+        assert {method for method, _, _ in refreshed.wire} == {"GET"}
+        before = len(sandbox.emulator.requests())
+        no_token = Engine({"msgraph:endpoint": sandbox.emulator.url}, tmp_path / "state.json")
+        run_program(program, no_token, preview=True)
+        assert len(sandbox.emulator.requests()) == before
+        assert [step.op for step in no_token.steps] == ["same", "same"]
+
+
+def test_the_readme_names_the_import_limitation_beside_adoption():
+    claim = _paragraph("**Adoption is the import path.**")
+    assert "pulumi/pulumi#16175" in claim and "`adopt_existing=True`" in claim
