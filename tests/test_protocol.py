@@ -192,3 +192,21 @@ def test_the_message_a_user_reads_stands_alone(server, emulator):
         "pulumi_virtualappointment._errors.NotFoundError",
         "pulumi_virtualappointment._errors.InvalidInputError",
     ]
+
+
+def test_a_create_whose_meeting_does_not_exist_reads_as_one_error(server, emulator):
+    """GET 404, then the PUT's 404 raised while handling it: the CLI shows the host's last line,
+    and the traceback carries no "During handling" chain above it."""
+    emulator.implicit_meetings = False
+    try:
+        checked, failures = server.check(URN, {}, INPUTS)
+        assert failures == []
+        with pytest.raises(ProviderError) as caught:
+            server.create(URN, checked)
+    finally:
+        emulator.implicit_meetings = True
+    details = caught.value.details
+    assert "During handling of the above exception" not in details
+    assert "The above exception was the direct cause" not in details
+    assert _last_line(details).startswith("pulumi_virtualappointment._errors.NotFoundError: Graph PUT "
+                                          "me/onlineMeetings/MSpkYzE3/virtualAppointment failed: HTTP 404")

@@ -575,14 +575,30 @@ class KindProvider(ResourceProvider):
     # -- network steps ---------------------------------------------------------------------------
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        return self._steps.create(self._graph(), _sentinels(props))
+        with _standing_alone():
+            return self._steps.create(self._graph(), _sentinels(props))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return self._steps.update(self._graph, _sentinels(olds), _sentinels(news))
+        with _standing_alone():
+            return self._steps.update(self._graph, _sentinels(olds), _sentinels(news))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        return self._steps.read(self._graph(), id_, _sentinels(props))
+        with _standing_alone():
+            return self._steps.read(self._graph(), id_, _sentinels(props))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self._steps.delete(self._graph, id_, _sentinels(props))
+        with _standing_alone():
+            self._steps.delete(self._graph, id_, _sentinels(props))
+
+
+@contextlib.contextmanager
+def _standing_alone() -> Iterator[None]:
+    """The provider host forwards the traceback and the CLI shows its last line: a GraphError
+    raised while another was handled (the PUT's 404 after the GET's, a create undone after its
+    join link failed) reaches it without the "During handling ..." chain, its message saying all."""
+    try:
+        yield
+    except GraphError as exc:
+        exc.__cause__, exc.__suppress_context__ = None, True
+        raise
 
