@@ -116,6 +116,40 @@ def test_cli_passes_the_tenant_only_when_set():
     assert factory.built == [("AzureCliCredential", {"tenant_id": "contoso.onmicrosoft.com"})]
 
 
+BAD_TENANT = ("msgraph:tenantId (AZURE_TENANT_ID) 'not a tenant' is not a tenant: give its id (a GUID) or a domain "
+              "such as contoso.onmicrosoft.com (letters, digits, '-' and '.' only)")
+
+
+@pytest.mark.parametrize("mode", ["cli", "device_code", "browser", "username_password"])
+def test_a_tenant_azure_identity_would_refuse_is_a_configuration_error_naming_the_setting(mode, record_file):
+    """Regression: azure-identity's ValueError ("Invalid tenant ID provided") ended `export` and the
+    provider with a traceback."""
+    config = {"msgraph:auth": mode, "msgraph:tenantId": "not a tenant", "msgraph:authRecordPath": str(record_file),
+              "msgraph:username": "ada@contoso.com", "msgraph:password": "pw"}
+    with pytest.raises(ConfigurationError) as caught:
+        build_credential(settings(**config), azure_factory)
+    assert str(caught.value) == BAD_TENANT
+
+
+def test_a_tenant_is_not_checked_where_it_is_not_used():
+    mode, _ = build_credential(settings(**{"msgraph:accessToken": "t", "msgraph:tenantId": "not a tenant"}), Factory())
+    assert mode == "token"
+
+
+def test_a_value_error_as_a_credential_is_built_is_a_configuration_error_without_secrets():
+    def refusing(name, **kwargs):
+        raise ValueError(f"client_id {kwargs['client_id']} and pw-123 are not accepted")
+
+    config = {"msgraph:auth": "username_password", "msgraph:clientId": "app 1", "msgraph:username": "ada",
+              "msgraph:password": "pw-123"}
+    with pytest.warns(UserWarning), pytest.raises(ConfigurationError) as caught:
+        build_credential(settings(**config), refusing)
+    assert str(caught.value) == ("msgraph:auth=username_password cannot be set up: client_id app 1 and *** are not "
+                                 "accepted. Check msgraph:tenantId (AZURE_TENANT_ID) and msgraph:clientId "
+                                 "(AZURE_CLIENT_ID).")
+    assert caught.value.__suppress_context__
+
+
 @pytest.mark.parametrize("mode,cls", [("device_code", "DeviceCodeCredential"), ("browser", "InteractiveBrowserCredential")])
 def test_interactive_modes_are_silent_with_the_saved_record_and_the_persistent_cache(mode, cls, record_file):
     factory = Factory()

@@ -12,6 +12,7 @@ import json
 import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import quote, unquote
 
 import pytest
 import requests
@@ -324,6 +325,89 @@ def test_get_of_a_missing_meeting_is_404_item_not_found(graph: Graph):
         assert error["code"] == "itemNotFound" and "does not exist" in error["message"]
 
 
+def find_by_join_url(graph: Graph, url: str, owner: str = "me", version: str = "v1.0", **kwargs: Any):
+    """``GET {owner}/onlineMeetings?$filter=JoinWebUrl eq '{url}'``, the URL encoded as the docs ask."""
+    expression = "JoinWebUrl eq '" + url.replace("'", "''") + "'"
+    return graph.meeting("GET", f"{owner}/onlineMeetings?$filter={quote(expression, safe='')}", version=version,
+                         **kwargs)
+
+
+@pytest.mark.parametrize("version", ["v1.0", "beta"])
+@pytest.mark.parametrize("owner", ["me", f"users/{ME}", f"users/{ME.upper()}"])
+def test_a_meeting_is_found_by_its_join_url_as_a_collection_of_one(graph: Graph, emulator: Emulator, version, owner):
+    meeting = created(graph)
+    created(graph, "ext-2")
+    response = find_by_join_url(graph, meeting["joinWebUrl"], owner, version)
+    assert response.status_code == 200
+    assert response.json() == {"@odata.context": f"{emulator.url}/{version}/$metadata#users('{ME}')/onlineMeetings",
+                               "value": [meeting]}
+    assert "ETag" not in response.headers
+    assert emulator.requests()[-1]["query"] == {"$filter": f"JoinWebUrl eq '{meeting['joinWebUrl']}'"}
+
+
+def test_the_join_url_may_be_given_percent_decoded_or_with_any_case_of_the_property(graph: Graph):
+    """The docs: the URL's format "might differ" without affecting the lookup; their SDK examples
+    send it decoded, and spell the property JoinWebUrl where the schema says joinWebUrl."""
+    meeting = created(graph)
+    decoded = unquote(meeting["joinWebUrl"])
+    assert decoded != meeting["joinWebUrl"]
+    assert find_by_join_url(graph, decoded).json()["value"] == [meeting]
+    response = graph.meeting("GET", "me/onlineMeetings", params={"$filter": f"joinWebUrl  EQ  '{decoded}'"})
+    assert response.json()["value"] == [meeting]
+
+
+def test_no_meeting_of_that_user_with_that_join_url_is_an_empty_collection(graph: Graph, emulator: Emulator):
+    meeting = created(graph)
+    other = emulator.seed_meeting(f"users/{OTHER}", externalId="theirs")
+    theirs = emulator.meeting(f"users/{OTHER}/onlineMeetings/{other}")["joinWebUrl"]
+    for owner, url in (("me", theirs), (f"users/{OTHER}", meeting["joinWebUrl"]), ("me", "https://teams/x'y")):
+        response = find_by_join_url(graph, url, owner)
+        assert response.status_code == 200
+        assert response.json()["value"] == []
+
+
+def test_a_quote_in_the_join_url_is_doubled_in_the_filter(graph: Graph, emulator: Emulator):
+    meeting_id = emulator.seed_meeting("me", externalId="quoted")
+    emulator.edit_meeting(f"me/onlineMeetings/{meeting_id}", {"joinWebUrl": "https://teams/l/it's?a=1&b=%27"})
+    assert [m["id"] for m in find_by_join_url(graph, "https://teams/l/it's?a=1&b=%27").json()["value"]] == [meeting_id]
+
+
+@pytest.mark.parametrize("query", ["", "?$filter=subject eq 'x'", "?$filter=JoinWebUrl eq 'unterminated",
+                                   "?$filter=JoinWebUrl eq 'a' or subject eq 'b'", "?$top=1"])
+def test_the_collection_needs_the_join_url_filter_and_refuses_any_other_with_400(graph: Graph, query):
+    created(graph)
+    response = graph.meeting("GET", f"me/onlineMeetings{query}")
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "BadRequest"
+    assert "JoinWebUrl eq" in error_of(response)["message"]
+
+
+def test_the_filter_given_twice_is_400_naming_it(graph: Graph):
+    meeting = created(graph)
+    expression = quote(f"JoinWebUrl eq '{meeting['joinWebUrl']}'", safe="")
+    response = graph.meeting("GET", f"me/onlineMeetings?$filter={expression}&$filter={expression}")
+    assert response.status_code == 400
+    error = error_of(response)
+    assert (error["code"], error["message"]) == (
+        "BadRequest", "$filter is given 2 times: the emulator reads one, JoinWebUrl eq '{joinWebUrl}'.")
+
+
+def test_every_meeting_of_the_owner_with_that_join_url_is_in_the_collection(graph: Graph, emulator: Emulator):
+    """Graph's docs promise one; a filter answers every match, and a client must not take the first."""
+    first, second = created(graph), created(graph, "ext-2")
+    emulator.edit_meeting(f"me/onlineMeetings/{second['id']}", {"joinWebUrl": first["joinWebUrl"]})
+    found = find_by_join_url(graph, first["joinWebUrl"]).json()["value"]
+    assert sorted(m["id"] for m in found) == sorted([first["id"], second["id"]])
+
+
+def test_the_lookup_hides_evolvable_members_unless_the_client_prefers_them(graph: Graph, emulator: Emulator):
+    meeting_id = emulator.seed_meeting("me", externalId="evolvable", lobbyBypassSettings={"scope": "invited"})
+    url = emulator.meeting(f"me/onlineMeetings/{meeting_id}")["joinWebUrl"]
+    assert find_by_join_url(graph, url).json()["value"][0]["lobbyBypassSettings"]["scope"] == "unknownFutureValue"
+    shown = find_by_join_url(graph, url, headers=PREFER).json()["value"][0]
+    assert shown["lobbyBypassSettings"]["scope"] == "invited"
+
+
 # -- PATCH --------------------------------------------------------------------------------
 
 
@@ -604,6 +688,8 @@ def test_the_join_url_of_a_missing_meeting_is_404(graph: Graph):
         ("POST", f"{MEETING_PATH}/getVirtualAppointmentJoinWebUrl", "GET, HEAD"),
         ("DELETE", f"{MEETING_PATH}/getVirtualAppointmentJoinWebUrl", "GET, HEAD"),
         ("OPTIONS", MEETING_PATH, "DELETE, GET, HEAD, PATCH"),
+        ("POST", "me/onlineMeetings", "GET, HEAD"),
+        ("DELETE", f"users/{ME}/onlineMeetings", "GET, HEAD"),
     ],
 )
 def test_any_other_method_is_405_with_allow(graph: Graph, emulator: Emulator, method, path, allowed):

@@ -166,3 +166,10 @@ def test_the_package_command_line_lists_login():
     assert result.returncode == 0 and "login" in result.stdout
     missing = subprocess.run([sys.executable, "-m", "pulumi_virtualappointment"], capture_output=True, text=True, timeout=60)
     assert missing.returncode == 2 and "required: command" in missing.stderr
+
+
+def test_a_tenant_azure_identity_would_refuse_is_exit_2_naming_the_flag_before_any_sign_in():
+    code, out, err, factory = login("--device-code", "--tenant-id", "not a tenant")
+    assert (code, out, factory.built) == (2, "", [])
+    assert err == ("--tenant-id (AZURE_TENANT_ID) 'not a tenant' is not a tenant: give its id (a GUID) or a domain such "
+                   "as contoso.onmicrosoft.com (letters, digits, '-' and '.' only)\n")

@@ -11,11 +11,11 @@ import argparse
 import sys
 from typing import Any, Optional, Sequence
 
-from . import _demo, _login
+from . import _demo, _export, _login
 
 __all__ = ["main", "parser"]
 
-_COMMANDS = (_demo, _login)
+_COMMANDS = (_demo, _login, _export)
 
 
 def parser() -> argparse.ArgumentParser:

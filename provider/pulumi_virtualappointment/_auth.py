@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import threading
 import time
 import warnings
@@ -32,7 +33,7 @@ from typing import Any, Callable, NamedTuple, Optional, Sequence
 from urllib.parse import urlsplit
 
 from ._config import Settings, is_loopback
-from ._errors import ConfigurationError, GraphError
+from ._errors import ConfigurationError, GraphError, _shown
 
 __all__ = [
     "token_source", "build_credential", "TokenCache", "StaticToken", "Cloud", "cloud_for", "token_claims",
@@ -54,6 +55,8 @@ _AUTHORITIES = {
     "dod-graph.microsoft.us": "login.microsoftonline.us",
     "microsoftgraph.chinacloudapi.cn": "login.chinacloudapi.cn",
 }
+_TENANT = re.compile(r"[A-Za-z0-9.-]+")
+"""What azure-identity accepts as a tenant (a GUID or a domain); it raises ``ValueError`` for anything else."""
 _NEVER = 2**62
 """``expires_on`` of a ready token: it cannot be renewed, so it is never refreshed (Graph's 401 says
 when it has expired)."""
@@ -397,12 +400,34 @@ _BUILDERS = {
 }
 
 
+def check_tenant(settings: Settings, setting: str = "msgraph:tenantId (AZURE_TENANT_ID)") -> None:
+    """azure-identity refuses a tenant it cannot put in a URL with a bare ``ValueError``: say which setting."""
+    tenant = settings.tenant_id
+    if tenant is not None and not _TENANT.fullmatch(tenant):
+        raise ConfigurationError(
+            f"{setting} {_shown(tenant, 100)!r} is not a tenant: give its id (a GUID) or a domain such as "
+            "contoso.onmicrosoft.com (letters, digits, '-' and '.' only)"
+        )
+
+
 def build_credential(settings: Settings, factory: Optional[CredentialFactory] = None) -> tuple[str, Any]:
     """The mode and its credential (fails here, before any request, when it cannot work)."""
     if not (settings.auth or settings.access_token):
         raise ConfigurationError(_MISSING)
     mode = settings.auth or "token"
-    return mode, _BUILDERS[mode](settings, cloud_for(settings.endpoint), factory or azure_factory)
+    if mode == "token":
+        return mode, _token(settings, cloud_for(settings.endpoint), factory or azure_factory)
+    check_tenant(settings)
+    try:
+        return mode, _BUILDERS[mode](settings, cloud_for(settings.endpoint), factory or azure_factory)
+    except GraphError:
+        raise
+    except ValueError as exc:  # azure-identity checks its arguments as it builds a credential
+        reason = _redact(str(exc).strip().rstrip(".") or type(exc).__name__, (settings.access_token, settings.password))
+        raise ConfigurationError(
+            f"msgraph:auth={mode} cannot be set up: {reason}. Check msgraph:tenantId (AZURE_TENANT_ID) and "
+            "msgraph:clientId (AZURE_CLIENT_ID)."
+        ) from None
 
 
 def token_source(

@@ -22,6 +22,7 @@ from ._auth import (
     DEFAULT_CLIENT_ID,
     CredentialFactory,
     azure_factory,
+    check_tenant,
     cache_options,
     cloud_for,
 )
@@ -132,6 +133,7 @@ def run(
     mode = "device_code" if args.device_code else "browser"
     try:
         settings = _settings(args, os.environ if environ is None else environ)
+        check_tenant(settings, "--tenant-id (AZURE_TENANT_ID)")
     except ConfigurationError as exc:
         print(exc, file=err)
         return 2

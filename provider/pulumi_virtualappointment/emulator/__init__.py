@@ -1,14 +1,14 @@
 """A local Microsoft Graph for Teams online meetings and their ``virtualAppointment``.
 
 The provider manages the ``onlineMeeting`` (``/v1.0`` and ``/beta``: createOrGet, GET, PATCH,
-DELETE and ``getVirtualAppointmentJoinWebUrl``), the live successor of the retired beta
-``virtualAppointment``, which is still served under its meeting. It speaks Graph's wire format
-(Graph error bodies, ``request-id`` headers, 401 without a bearer token, weak ETags with
-``If-Match`` and 412 where Graph has them) and adds what a test needs: a request log, scripted
-or random faults (429 with ``Retry-After``, 503, 504, latency, dropped connections, lost
-responses), out-of-band edits and an optional state file. Over HTTP it answers only requests
-addressed to it (``Host``, and ``Origin`` when a browser sends one), so other web pages can
-neither read nor change it, and with a token its admin API needs that token too; the
+DELETE, ``getVirtualAppointmentJoinWebUrl`` and the lookup by join URL), the live successor of
+the retired beta ``virtualAppointment``, which is still served under its meeting. It speaks
+Graph's wire format (Graph error bodies, ``request-id`` headers, 401 without a bearer token,
+weak ETags with ``If-Match`` and 412 where Graph has them) and adds what a test needs: a request
+log, scripted or random faults (429 with ``Retry-After``, 503, 504, latency, dropped
+connections, lost responses), out-of-band edits and an optional state file. Over HTTP it answers
+only requests addressed to it (``Host``, and ``Origin`` when a browser sends one), so other web
+pages can neither read nor change it, and with a token its admin API needs that token too; the
 in-process methods of ``Emulator`` need neither.
 
 Two switches, both off by default: ``meeting_etags`` gives meetings the appointment's ETags

@@ -3,6 +3,8 @@
 ``{owner}`` is ``me`` (the signed-in user) or ``users/{userId}`` (compared case-insensitively);
 ids are percent-decoded path segments, so ``%2F`` stays inside an id::
 
+    GET    /{v1.0|beta}/{owner}/onlineMeetings?$filter=JoinWebUrl eq '{joinWebUrl}'
+                                                              200 {"@odata.context", "value": [meeting]} (or [])
     POST   /{v1.0|beta}/{owner}/onlineMeetings/createOrGet    201 new meeting, 200 existing one
     GET    /{v1.0|beta}/{owner}/onlineMeetings/{id}           200 the meeting
     PATCH  /{v1.0|beta}/{owner}/onlineMeetings/{id}           200 the updated meeting
@@ -18,7 +20,8 @@ a client can observe them:
    token, any other token is refused too);
 2. the route (404 for an unknown path, 405 with ``Allow`` for a method the route does not
    serve, 400 for a path segment that is not UTF-8 once percent-decoded);
-3. for a body: missing (400), not ``application/json`` (415 ``UnsupportedMediaType``), not a
+3. for the collection, its ``$filter``: missing, given twice, or any other than ``JoinWebUrl eq '...'`` (400);
+   for a body: missing (400), not ``application/json`` (415 ``UnsupportedMediaType``), not a
    JSON object, or a property or parameter the resource refuses (400 ``BadRequest`` naming it;
    rules in ``_schema`` and ``_meeting``);
 4. entity-tag headers: malformed (400, inner ``malformedEntityTag``), then a missing meeting or
@@ -33,6 +36,10 @@ Appointment answers: GET 200 with the entity and its ``ETag``; PUT 201 with the 
 or replaced, as Graph's docs show only 201); PATCH 204 with no body; DELETE 204. PUT and PATCH
 send the new ``ETag`` unless ``etag_on_write`` is off: Graph's docs do not say whether a PATCH
 204 carries one, so clients must handle both.
+
+The collection answers the owner's meetings with that join URL (``_meeting.has_join_web_url``):
+one, none, or more where an out-of-band edit made two share one, as ``{"value": [...]}`` without
+an ``ETag``.
 
 Meeting answers carry the whole meeting with its ``@odata.context``; evolvable enum members
 read ``unknownFutureValue`` unless the request sent ``Prefer: include-unknown-enum-members``.
@@ -51,6 +58,7 @@ from werkzeug.wrappers import Request, Response
 
 from ._json import BodyError, parse_json_object
 from ._meeting import join_url, render
+from ._odata import join_web_url_filter
 from ._store import (
     Key, MalformedTag, NotFound, PersistError, PreconditionFailed, Record, Store, decode_segment, meeting_missing,
     missing,
@@ -90,6 +98,7 @@ def _rules() -> list[Rule]:
     for owner in ("me", "users/<seg:user>"):
         base = f'/<any("v1.0", "beta"):version>/{owner}/onlineMeetings'
         rules += [
+            Rule(base, endpoint="meetings"),
             Rule(f"{base}/createOrGet", endpoint="createOrGet"),
             Rule(f"{base}/<seg:meeting>", endpoint="meeting"),
             Rule(f"{base}/<seg:meeting>/getVirtualAppointmentJoinWebUrl", endpoint="joinWebUrl"),
@@ -215,6 +224,14 @@ class GraphApi:
 
     # -- the onlineMeeting ------------------------------------------------------------
 
+    def _find_meetings(self, request: Request, target: _Target) -> Response:
+        """``?$filter=JoinWebUrl eq '...'``: a collection of the meetings with that join URL (one, or none)."""
+        found = self.store.find_meetings(target.user, join_web_url_filter(request.args.getlist("$filter")))
+        user = _odata_literal(target.user)
+        meetings = [render(record.entity, _wants_unknown_members(request)) for record in found]
+        context = f"{request.host_url}{target.version}/$metadata#users('{user}')/onlineMeetings"
+        return json_response({"@odata.context": context, "value": meetings})
+
     def _create_or_get(self, request: Request, target: _Target) -> Response:
         record, created = self.store.create_or_get(target.user, self._json_body(request))
         return self._meeting(request, target, record, 201 if created else 200)
@@ -243,6 +260,7 @@ class GraphApi:
     _ENDPOINTS: dict[str, dict[str, Callable[..., Response]]] = {
         "appointment": {"GET": _get, "PUT": _put, "PATCH": _patch, "DELETE": _delete},
         "createOrGet": {"POST": _create_or_get},
+        "meetings": {"GET": _find_meetings},
         "meeting": {"GET": _get_meeting, "PATCH": _patch_meeting, "DELETE": _delete_meeting},
         "joinWebUrl": {"GET": _join_web_url},
     }

@@ -55,6 +55,14 @@ header, and answered as ``unknownFutureValue`` unless the request sent ``Prefer:
 include-unknown-enum-members`` (:func:`render`). Times are ``_odata``'s: any offset in, UTC
 with seven fractional digits out (``2026-12-01T09:00:00.0000000Z``).
 
+Lookup by join URL (``GET {owner}/onlineMeetings?$filter=JoinWebUrl eq '...'``) answers a
+collection of the owner's meetings with that ``joinWebUrl`` (Graph's one; two only where an
+out-of-band edit gave one meeting another's URL). The docs say the URL's format
+"might differ" without affecting the lookup, and their SDK examples send it percent-decoded, so
+a URL matches when it is the stored one or the same once percent-decoded
+(:func:`has_join_web_url`). No match: the docs are silent; the emulator answers an empty
+collection (``{"value": []}``), as OData does for a filter that matches nothing.
+
 Out-of-band edits (:func:`edited`) may set any modelled property, types checked and complex
 values merged, none of PATCH's rules applied, except that ``externalId`` stays a non-empty
 string and ``id`` cannot change. A seeded meeting (:func:`seeded`) is the default meeting,
@@ -72,7 +80,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from typing import Any, Mapping
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from ._json import BodyError, is_annotation
 from ._odata import (
@@ -93,6 +101,7 @@ __all__ = [
     "seeded",
     "render",
     "join_url",
+    "has_join_web_url",
 ]
 
 TENANT_ID = "0e1a7e00-0000-4000-8000-00000000e3a7"
@@ -315,6 +324,12 @@ def join_url(user: str, meeting_id: str) -> str:
         f"https://visit.teams.microsoft.com/webrtc-svc/api/route?tid={TENANT_ID}"
         f"&convId=19:meeting_{_digest(user, meeting_id)[:32]}@thread.v2"
     )
+
+
+def has_join_web_url(entity: Mapping[str, Any], url: str) -> bool:
+    """Whether the meeting's ``joinWebUrl`` is ``url``, or the same once both are percent-decoded."""
+    stored = entity.get("joinWebUrl")
+    return isinstance(stored, str) and (stored == url or unquote(stored) == unquote(url))
 
 
 def _organizer(user: str) -> dict[str, Any]:

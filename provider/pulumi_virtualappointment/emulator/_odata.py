@@ -7,6 +7,9 @@ naming that path (Graph: 400). An :class:`Enum` lists the members a client may s
 after the sentinel in the schema). A :class:`Complex` type checks the members sent, refuses
 unknown ones, and merges them member by member onto a current value or the members' defaults.
 
+``$filter`` is read for the one lookup a client of the meeting makes: ``JoinWebUrl eq '{url}'``
+(:func:`join_web_url_filter`).
+
 Date-times are read as ISO 8601 with an offset (none means UTC), kept as 100 ns ticks since
 0001-01-01 (digits past the seventh are dropped, the docs being silent on rounding), and written
 in UTC with seven fractional digits, as Graph writes them: ``2026-12-01T09:00:00.0000000Z``.
@@ -19,7 +22,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from ._json import BodyError, is_annotation
 
@@ -33,6 +36,7 @@ __all__ = [
     "collection",
     "expected",
     "format_time",
+    "join_web_url_filter",
     "now_ticks",
     "open_object",
     "parse_time",
@@ -208,3 +212,30 @@ def open_object(known: Mapping[str, Check]) -> Check:
             if not is_annotation(key)
         }
     return check
+
+
+# -- $filter -----------------------------------------------------------------------------
+
+_JOIN_WEB_URL_FILTER = re.compile(r"\s*joinWebUrl\s+eq\s+'((?:[^']|'')*)'\s*", re.IGNORECASE | re.DOTALL)
+
+
+def join_web_url_filter(expressions: Sequence[str]) -> str:
+    """The join URL of ``$filter=JoinWebUrl eq '{joinWebUrl}'`` (``expressions``: every ``$filter``
+    of the query, already percent-decoded once, so a URL the client encoded as the docs ask comes
+    out as Graph wrote it); an OData string literal doubles its quotes. The docs spell the property
+    ``JoinWebUrl``, the schema ``joinWebUrl``: either case is read. Any other filter, none, or more
+    than one is a 400 saying what is served."""
+    if not expressions:
+        raise BodyError(
+            "This request needs a $filter: the emulator serves the onlineMeetings collection only as "
+            "$filter=JoinWebUrl eq '{joinWebUrl}', which finds one meeting by its join URL."
+        )
+    if len(expressions) > 1:
+        raise BodyError(f"$filter is given {len(expressions)} times: the emulator reads one, JoinWebUrl eq '{{joinWebUrl}}'.")
+    match = _JOIN_WEB_URL_FILTER.fullmatch(expressions[0])
+    if match is None:
+        raise BodyError(
+            f"Invalid $filter {json.dumps(expressions[0])}: the emulator supports only JoinWebUrl eq '{{joinWebUrl}}' "
+            "(the join URL URL-encoded, a quote in it doubled)."
+        )
+    return match.group(1).replace("''", "'")

@@ -291,6 +291,14 @@ class Store:
             current = self._meetings.get(key)
             return self._shown(current) if current is not None else None
 
+    def find_meetings(self, user: str | None, join_web_url: str) -> list[Record]:
+        """The user's meetings with that join URL (``_meeting.has_join_web_url``), in key order:
+        Graph gives each meeting its own, but an out-of-band edit may make two share one."""
+        owner = self.user(user)
+        with self._lock:
+            return [self._shown(record) for key, record in sorted(self._meetings.items())
+                    if key.user == owner and _meeting.has_join_web_url(record.entity, join_web_url)]
+
     def meeting_snapshot(self) -> dict[str, dict[str, Any]]:
         """``{canonical meeting path: {"entity": ..., "etag": ...}}``, ETags as :meth:`read_meeting` shows them."""
         with self._lock:
