@@ -8,8 +8,9 @@ Names are imported on first use (PEP 562): the package's pytest plugin, which ev
 in an environment with the package loads, must not pull in Pulumi, gRPC and requests.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ._lazy import exports
 from ._version import __version__
 
 _EXPORTS = {
@@ -26,24 +27,8 @@ _EXPORTS = {
         "VirtualAppointmentUserArgs",
     ),
 }
-_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
-
-__all__ = ["__version__", *_WHERE]
-
-
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list:
-    return sorted([*globals(), *_WHERE])
+__all__, __getattr__, __dir__ = exports(__name__, globals(), _EXPORTS)
+__all__ = ["__version__", *__all__]
 
 
 if TYPE_CHECKING:  # what type checkers and editors see

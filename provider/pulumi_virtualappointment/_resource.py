@@ -192,8 +192,9 @@ class OnlineMeeting(Declared, module="virtualappointment", name="OnlineMeeting")
 
     Hand ``online_meeting_id`` to a :class:`VirtualAppointment`, and ``virtual_appointment_join_web_url``
     (the client's link, from ``getVirtualAppointmentJoinWebUrl``) to the scheduling system. A
-    property left unset is unmanaged. Changing ``external_id`` replaces the meeting (deleting the old
-    one first); changing ``user_id`` only re-addresses it, as a meeting belongs to its organiser.
+    property left unset is unmanaged. Changing ``external_id`` replaces the meeting (the new one is
+    created first, the old one deleted at the end of the run); changing ``user_id`` only
+    re-addresses it, as a meeting belongs to its organiser.
     """
 
     _kind = MEETING

@@ -25,28 +25,16 @@ give, and it diffs inputs at the top level. The real-CLI tier of this project's 
 own ``pulumi preview`` against the emulator) remains the proof where the CLI is installed.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import exports
 
 _EXPORTS = {
     "_host": ("PROVIDER_KEY", "ProviderError", "ProviderHost", "ProviderServer", "from_struct", "plain", "to_struct"),
     "_sandbox": ("Run", "Sandbox"),
     "_stand_in": ("Engine", "Options", "Step", "run_program"),
 }
-_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
-
-__all__ = list(_WHERE)
-
-
-def __getattr__(name: str) -> Any:
-    """Imported on first use: the pytest plugin beside this module loads in every pytest session."""
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+__all__, __getattr__, __dir__ = exports(__name__, globals(), _EXPORTS)
 
 
 if TYPE_CHECKING:
