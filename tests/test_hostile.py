@@ -368,6 +368,20 @@ def test_an_error_message_from_the_wire_is_capped_and_printable(sleeps):
     assert len(text) < 2000 and "\x1b" not in text and "FAKE" in text
 
 
+@pytest.mark.parametrize("body", [b"\x1b]0;owned\x07\x1b[2K\rnot json\nexport: wrote /tmp/x: 1 meeting(s)", b"[\"\x1b[2J\"]"])
+def test_text_from_a_successful_answer_reaches_an_error_printable(body, sleeps):
+    """A 2xx with a broken body, and its request-id header, are quoted in the error: as for error
+    bodies, only printable characters, so a terminal or a log is never driven by Graph's answer."""
+    headers = ("request-id: \x1b[31mRID\x1b[0m",)
+    with serving(answer(response("200 OK", body, headers))) as graph:
+        with pytest.raises(GraphResponseError) as caught:
+            _client(graph.url, sleeps).get(PATH)
+    text = str(caught.value)
+    assert not [ch for ch in text if not ch.isprintable()], repr(text)
+    assert "request-id: \ufffd[31mRID\ufffd[0m" in text
+    assert caught.value.request_id == "\ufffd[31mRID\ufffd[0m"
+
+
 def test_waiting_for_a_token_counts_against_the_operation_bound(sleeps):
     def slow_answer(conn, request):
         time.sleep(1.5)

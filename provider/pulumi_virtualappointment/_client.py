@@ -26,7 +26,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from ._config import Settings
-from ._errors import GraphResponseError, GraphTransportError, error_for_response
+from ._errors import GraphResponseError, GraphTransportError, _shown, error_for_response
 from ._retry import RetryPolicy, parse_retry_after
 from ._transport import MAX_RESPONSE_BYTES, RawResponse, Transport, TransportFailure, new_session
 from ._version import __version__
@@ -60,7 +60,10 @@ class GraphResponse:
 
 def _invalid(method: str, path: str, status: int, problem: str, request_id: Any, client_request_id: str,
              attempts: int = 1, code: str = "invalidResponse") -> GraphResponseError:
-    return GraphResponseError(method, path, status, code, problem, request_id, client_request_id, attempts)
+    """An answer Graph gave with a usable status but not a usable body: text from the wire in it (the
+    body quoted in ``problem``, the request-id header) is made printable, as for error bodies."""
+    return GraphResponseError(method, path, status, code, _shown(problem, 1000) or "", _shown(request_id, 100),
+                              client_request_id, attempts)
 
 
 def _kind(value: Any) -> str:
