@@ -10,6 +10,8 @@ from __future__ import annotations
 import errno
 import gc
 import json
+import subprocess
+import sys
 import tracemalloc
 from typing import Iterator
 
@@ -88,6 +90,30 @@ def test_deeply_nested_json_is_a_graph_400_not_an_html_500(graph: Graph, emulato
     assert log.status_code == 200
     if kind == "graph":
         assert [entry["body"] for entry in log.json()] == [body.decode()]  # kept as text, as unparseable JSON is
+
+
+ADVERSARIAL_BODIES = {  # each MAX_BODY bytes, built to make a scan that backtracks take quadratic time
+    "unterminated-escaped-quotes": b'{"subject":"' + b'\\"' * ((MAX_BODY - 12) // 2),
+    "only-quotes": b'"' * MAX_BODY,
+    "unterminated-backslashes": b'{"a":"' + b"\\" * (MAX_BODY - 6),
+}
+
+
+def test_a_body_built_to_make_the_depth_check_backtrack_is_refused_at_once():
+    """The depth check is one linear pass: a 1 MiB body of escaped quotes in an unterminated string
+    once took ~35 min of CPU per request (quadratic backtracking). The ceiling below is not a
+    timing assertion (the pass takes well under a second); it stops a regression from hanging the
+    suite, in a child process that can be killed."""
+    script = (
+        "import sys\n"
+        "from pulumi_virtualappointment.emulator._schema import BodyError, parse_json\n"
+        "try:\n    parse_json(sys.stdin.buffer.read())\nexcept BodyError as e:\n    print(e)\n"
+    )
+    for name, body in ADVERSARIAL_BODIES.items():
+        assert len(body) <= MAX_BODY
+        done = subprocess.run([sys.executable, "-c", script], input=body, capture_output=True, timeout=120)
+        assert done.returncode == 0, (name, done.stderr[-500:])
+        assert done.stdout.decode().startswith("Invalid request body: the body is not valid JSON"), (name, done.stdout)
 
 
 def test_json_as_deep_as_the_limit_still_parses():

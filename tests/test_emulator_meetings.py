@@ -889,6 +889,22 @@ def test_oversized_and_deeply_nested_bodies_are_refused_on_meeting_routes(graph:
     assert emulator.meetings() == before
 
 
+@pytest.mark.parametrize("method, path", [("POST", "me/onlineMeetings/createOrGet"), ("PATCH", MEETING_PATH)])
+@pytest.mark.parametrize("body", [b'{"externalId": "x", "subject": "bad \\ud800 subject"}',
+                                  b'{"externalId": "x", "\\udfff": 1}'], ids=["in-a-value", "in-a-key"])
+def test_a_lone_surrogate_is_a_400_not_a_meeting_that_breaks_every_later_answer(graph: Graph, emulator: Emulator,
+                                                                                 method, path, body):
+    """JSON may escape half a surrogate pair (``\\ud800``), which is not text: stored, it made every
+    later answer about the meeting (and the admin list) fail to encode."""
+    emulator.seed_meeting(MEETING_PATH, externalId="x")
+    before = emulator.meetings()
+    refused = graph.meeting(method, path, data=body, headers={"Content-Type": "application/json"})
+    assert (refused.status_code, error_of(refused)["code"]) == (400, "BadRequest")
+    assert "lone surrogate" in error_of(refused)["message"]
+    assert emulator.meetings() == before
+    assert graph.admin("GET", "meetings").status_code == 200
+
+
 def test_reset_forgets_meetings_too(graph: Graph, emulator: Emulator):
     created(graph)
     assert graph.admin("POST", "reset").status_code == 204

@@ -184,6 +184,16 @@ def test_json_nested_100000_deep_is_an_error_not_a_recursion_crash(method, sleep
             call[method]()
 
 
+@pytest.mark.parametrize("body", [b'{"externalAppointmentId": "\\ud800"}', b'{"\\udc00": 1}'])
+def test_a_lone_surrogate_in_an_answer_is_an_error_not_state_that_cannot_be_sent(body, sleeps):
+    """Half a surrogate pair is not text: kept, it would fail later, far from here, when the state
+    is encoded for the engine."""
+    with serving(answer(response("200 OK", body, (JSON,)))) as graph:
+        with pytest.raises(GraphResponseError, match=r"invalidResponse: the JSON holds a lone surrogate \(U\+D[8C]00\), "
+                                                     r"which is not text"):
+            _provider(graph.url, sleeps).read(PATH, dict(OUTS))
+
+
 @pytest.mark.parametrize("entity,problem", [
     ({"settings": [1]}, "settings: expected an object, got list"),
     ({"appointmentClients": "x"}, "appointmentClients: expected a list, got str"),

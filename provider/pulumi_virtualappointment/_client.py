@@ -16,7 +16,6 @@ array, a number, ``true`` or nested 100,000 deep: each is a ``GraphResponseError
 from __future__ import annotations
 
 import copy
-import json
 import time
 import uuid
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ import requests
 
 from ._config import Settings
 from ._errors import GraphResponseError, GraphTransportError, _shown, error_for_response
+from ._wirejson import Unusable, loads
 from ._retry import RetryPolicy, parse_retry_after
 from ._transport import MAX_RESPONSE_BYTES, RawResponse, Transport, TransportFailure, new_session
 from ._version import __version__
@@ -72,19 +72,6 @@ def _kind(value: Any) -> str:
     return _KINDS.get(type(value), type(value).__name__)
 
 
-def _too_deep(value: Any) -> bool:
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            return True
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
-    return False
-
-
 def _decode(raw: RawResponse) -> Any:
     """The body as JSON; ``ValueError`` with the problem when it is not usable JSON."""
     if raw.oversize:
@@ -92,18 +79,12 @@ def _decode(raw: RawResponse) -> Any:
     if not raw.body.strip():
         return None
     try:
-        value = json.loads(raw.body)
-    except RecursionError:
-        value = None
-        deep = True
+        return loads(raw.body, MAX_DEPTH)
+    except Unusable:
+        raise
     except ValueError:
         text = raw.body.decode("utf-8", "replace").strip()
         raise ValueError(f"not a JSON body: {text[:200]}") from None
-    else:
-        deep = _too_deep(value)
-    if deep:
-        raise ValueError(f"the JSON is nested deeper than {MAX_DEPTH} levels")
-    return value
 
 
 def _redirect(raw: RawResponse) -> str:
