@@ -91,6 +91,17 @@ def test_build_requires_the_first_setuptools_with_license_expressions():
     assert "77.0.0" in setuptools.specifier and "76.1.0" not in setuptools.specifier
 
 
+def test_dependencies_require_a_urllib3_that_inflates_a_body_a_bounded_step_at_a_time():
+    """The size cap holds after decompression only with urllib3 2.7.0 or later: before 2.6.0 a
+    streamed gzip body was inflated whole (CVE-2025-66471; with 2.5.0 a 398 KiB answer took
+    130 MiB before the cap refused it), and before 2.7.0 a second bounded read of a Brotli body, or
+    draining a connection after a partial read, still inflated it all (CVE-2026-44432). The bomb
+    test in test_hostile guards the behaviour with what is installed; this guards the floor a
+    user's resolver may pick, since requests alone allows any urllib3 from 1.21.1."""
+    (urllib3,) = [Requirement(r) for r in _pyproject()["project"]["dependencies"] if r.startswith("urllib3")]
+    assert "2.7.0" in urllib3.specifier and "2.6.3" not in urllib3.specifier and "3.0.0" not in urllib3.specifier
+
+
 def test_classifiers_are_on_the_official_trove_list():
     trove = pytest.importorskip("trove_classifiers", reason="trove-classifiers is in the test extra")
     classifiers = _pyproject()["project"]["classifiers"]

@@ -5,8 +5,8 @@
   watchdog that shuts its connection's socket down when the request's bound has passed; the
   blocked read then ends and the failure says that the bound was hit.
 - **Size.** A body is read up to :data:`MAX_RESPONSE_BYTES` *after* decompression. urllib3 (from
-  2.6) inflates a compressed body a bounded step at a time, so a small gzip bomb is refused at the
-  cap instead of being inflated whole in memory.
+  2.7, the floor pyproject.toml declares) inflates a compressed body a bounded step at a time, so
+  a small gzip bomb is refused at the cap instead of being inflated whole in memory.
 - **Place.** Redirects are never followed: a 307/308 would replay the request, body included,
   at another address, and a 302/303 would turn a write into a GET that "succeeds". The 3xx is
   handed back as it is; the client turns it into an error.
