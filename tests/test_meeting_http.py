@@ -8,6 +8,8 @@ updates are guarded by If-Match like the appointment's.
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from conftest import TOKEN, configured_provider
@@ -118,6 +120,67 @@ def test_an_existing_meeting_with_other_values_is_refused_unless_adopting(provid
     assert [m for m, *_ in _wire(emulator)] == ["POST"]
     [(path, entry)] = emulator.meetings().items()
     assert entry["entity"]["subject"] == "Made in Teams"
+
+
+def test_an_existing_meeting_is_refused_when_the_program_declares_none_of_its_values(provider, emulator):
+    """Holding "every value the program declares" proves nothing when it declares none: a meeting
+    made elsewhere with the same externalId would be taken over, and a destroy would delete it."""
+    emulator.seed_meeting("me", externalId="visit-42", subject="Made in Teams")
+    before = emulator.meetings()
+    emulator.clear_requests()
+    with pytest.raises(MeetingExistsError, match=r"already exists \(me/onlineMeetings/.+\) and this program declares "
+                                                  r"none of its values, so nothing shows it is this program's.*"
+                                                  r"adopt_existing=True"):
+        provider.create({"externalId": "visit-42", "adoptExisting": False})
+    assert [m for m, *_ in _wire(emulator)] == ["POST"]
+    assert emulator.meetings() == before
+
+
+def test_a_meeting_with_nothing_declared_is_ours_when_this_create_s_first_answer_was_lost(provider, emulator):
+    emulator.inject({"lostResponse": True})
+    result = provider.create({"externalId": "visit-42", "adoptExisting": False})
+    assert [(r["method"], r["status"]) for r in emulator.requests()][:2] == [("POST", None), ("POST", 200)]
+    assert len(emulator.meetings()) == 1 and result.outs["onlineMeetingId"]
+
+
+def test_adopting_a_meeting_with_nothing_declared_writes_nothing(provider, emulator):
+    meeting = emulator.seed_meeting("me", externalId="visit-42", subject="Made in Teams")
+    emulator.clear_requests()
+    result = provider.create({"externalId": "visit-42", "adoptExisting": True})
+    assert [m for m, *_ in _wire(emulator)] == ["POST", "GET"]
+    assert result.outs["onlineMeetingId"] == meeting
+
+
+@pytest.mark.parametrize("adopt", [False, True])
+def test_two_resources_of_one_deployment_created_at_once_never_share_a_meeting(provider, emulator, monkeypatch, adopt):
+    """Two resources declaring one externalId, created at once (the engine runs independent creates
+    in parallel): the second's createOrGet is answered 200 while the first is still reading the
+    join link. It must not take the meeting, even when adopting: two resources would then own one
+    meeting, each overwriting the other's values and each deleting it on destroy."""
+    inside, release = threading.Event(), threading.Event()
+    real_get = GraphClient.get
+
+    def gated(self, path):
+        if path.endswith("/getVirtualAppointmentJoinWebUrl") and threading.current_thread().name == "first":
+            inside.set()
+            release.wait(10)
+        return real_get(self, path)
+
+    monkeypatch.setattr(GraphClient, "get", gated)
+    first = {}
+    thread = threading.Thread(target=lambda: first.update(result=provider.create(dict(PROPS))), name="first")
+    thread.start()
+    try:
+        assert inside.wait(10)
+        with pytest.raises(MeetingExistsError, match=r"already exists \(me/onlineMeetings/.+\) and another resource of "
+                                                      r"this deployment created or adopted it: declare each meeting once"):
+            provider.create({**PROPS, "adoptExisting": adopt})
+    finally:
+        release.set()
+        thread.join(10)
+    assert first["result"].outs["onlineMeetingId"] and len(emulator.meetings()) == 1
+    assert [(r["method"], r["status"]) for r in emulator.requests()] == [
+        ("POST", 201), ("PATCH", 200), ("POST", 200), ("GET", 200)]
 
 
 def test_adopting_patches_only_what_differs(provider, emulator):

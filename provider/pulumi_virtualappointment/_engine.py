@@ -198,8 +198,10 @@ class _Lifecycle:
             f"run `pulumi refresh` to accept the change into the stack's state, then {then}. ({detail})"
         )
 
-    def exists(self, path: str) -> Exception:
-        return self.kind.exists_error(self.kind.exists_message.format(path=path))
+    def exists(self, path: str, declared: str = "") -> Exception:
+        """The refusal to take over an existing object; ``declared="none"`` when the program
+        declares none of its values (so no value could show it is this program's)."""
+        return self.kind.exists_error(self.kind.exists_message.format(path=path, why=self.kind.exists_why[declared]))
 
     # -- writing ---------------------------------------------------------------------------------------
 
@@ -331,10 +333,12 @@ class _Lifecycle:
         that fails, the new object is deleted again, so a failed create leaves nothing behind.
 
         200 is an existing one. It is this resource's only if it already holds everything the
-        program declares, or if this very create's first attempt went unanswered (so it may have
-        made it) and it holds what that attempt asked for; one another resource of this deployment
-        created is not. Any other is adopted only with ``adopt_existing``, else refused, nothing
-        changed."""
+        program declares (and it declares something: holding nothing proves nothing), or if this
+        very create's first attempt went unanswered (so it may have made it) and it holds what that
+        attempt asked for. Any other is adopted only with ``adopt_existing``, else refused, nothing
+        changed. One that another resource of this deployment created or adopted is refused even
+        when adopting: the decision and the claim are one step under the lock, so two creates
+        running at once cannot both take it."""
         kind = self.kind
         asked = {k: v for k, v in {**props, **desired}.items() if k in kind.create_keys and v is not None}
         answer = client.post(kind.create_path(props), encode(asked))
@@ -342,17 +346,33 @@ class _Lifecycle:
         if kind.object_key not in computed:
             raise answer.invalid(f"Graph's {kind.name} has no {kind.from_body.get(kind.object_key, kind.object_key)}")
         path = kind.address({**props, **computed})
+        key = (kind.name, str(computed[kind.object_key]))
         if answer.status == 201:
-            with self.undone_on_failure(client, path):
+            with self.claiming(path, key), self.undone_on_failure(client, path):
                 return path, self.adopt(client, path, answer, desired), True
         live = self.live(answer)
-        with _LOCK:
-            taken = (kind.name, computed[kind.object_key]) in _CLAIMED
-        ours = not taken and (self.equal_on(desired, live, desired) or (
-            answer.attempts > 1 and self.equal_on([k for k in asked if k in kind.fields], live, asked)))
+        declared = any(v is not None for v in desired.values())
+        ours = (declared and self.equal_on(desired, live, desired)) or (
+            answer.attempts > 1 and self.equal_on([k for k in asked if k in kind.fields], live, asked))
         if not ours and not props.get("adoptExisting"):
-            raise self.exists(path)
-        return path, self.adopt(client, path, answer, desired), False
+            raise self.exists(path, "" if declared else "none")
+        with self.claiming(path, key):
+            return path, self.adopt(client, path, answer, desired), False
+
+    @contextlib.contextmanager
+    def claiming(self, path: str, key: tuple[str, str]) -> Iterator[None]:
+        """Claim the object for this create, refused if another create of this deployment has it;
+        the claim is given back if what follows fails."""
+        with _LOCK:
+            if key in _CLAIMED:
+                raise self.exists(path, "taken")
+            _CLAIMED.add(key)
+        try:
+            yield
+        except BaseException:
+            with _LOCK:
+                _CLAIMED.discard(key)
+            raise
 
     @contextlib.contextmanager
     def undone_on_failure(self, client: GraphClient, path: str) -> Iterator[None]:

@@ -139,12 +139,15 @@ MEETING = Kind(
     functions={"virtualAppointmentJoinWebUrl": "getVirtualAppointmentJoinWebUrl"},
     exists_error=MeetingExistsError,
     exists_message=(
-        "An online meeting with this external_id already exists ({path}) and holds other values than this program "
-        "declares, so it was not created and nothing was changed. To manage it from this program, set "
+        "An online meeting with this external_id already exists ({path}) and {why}, so it was not created and "
+        "nothing was changed. To manage it from this program, set "
         "adopt_existing=True (adoptExisting) on the resource; the next `pulumi up` then changes only the "
         "properties the program declares. (If an earlier `pulumi up` of this program failed while creating this "
         "meeting, it is that one.)"
     ),
+    exists_why={"": "holds other values than this program declares",
+                "none": "this program declares none of its values, so nothing shows it is this program's",
+                "taken": "another resource of this deployment created or adopted it: declare each meeting once"},
     get_hint="check the meeting id and the user in that id.",
     readdress_hint=(
         "A meeting belongs to its organiser: user_id can only say who that is (unset means the signed-in user). "

@@ -416,7 +416,10 @@ class Kind:
     """Computed outputs read from a Graph function of the object: output -> function (``{"value": ...}``)."""
     exists_error: type = Exception
     exists_message: str = ""
-    """Why a create refused an object that exists and differs (``{path}`` is filled in)."""
+    """Why a create refused an object that exists (``{path}`` and ``{why}`` are filled in)."""
+    exists_why: Mapping[str, str] = field(default_factory=lambda: {"": "", "none": "", "taken": ""})
+    """What ``{why}`` says: under ``""`` the object holds other values, under ``"none"`` the program
+    declares none of them, under ``"taken"`` another resource of the deployment has it."""
     get_hint: str = ""
     readdress_hint: str = ""
     headers: Mapping[str, str] = field(default_factory=dict)

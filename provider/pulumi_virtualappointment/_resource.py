@@ -231,7 +231,8 @@ class OnlineMeeting(Declared, module="virtualappointment", name="OnlineMeeting")
     meeting_spoken_language_tag: pulumi.Output[Optional[str]]
     watermark_protection: pulumi.Output[Optional[dict]]
     adopt_existing: pulumi.Output[Optional[bool]]
-    """Whether create may take over a meeting with this external id that holds other values."""
+    """Whether create may take over an existing meeting with this external id that holds other values
+    (or any, when the program declares none of them)."""
     etag: pulumi.Output[Optional[str]]
     """The ETag, when Graph sends one (it documents none for meetings)."""
     online_meeting_id: pulumi.Output[str]
