@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+
+pytest.register_assert_rewrite("twin", "cli_harness")  # helper modules whose asserts the tiers read
 from pulumi.dynamic import Config, ConfigureRequest
 
 from pulumi_virtualappointment import VirtualAppointmentProvider

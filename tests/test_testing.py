@@ -190,3 +190,18 @@ def test_the_plugin_every_pytest_session_loads_imports_neither_pulumi_nor_reques
             "pkg.__version__; print(sorted(m for m in ('pulumi', 'grpc', 'requests', 'azure.identity') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_preview_with_a_get_records_nothing(graph_sandbox):
+    """Found by the differential tier: the engine persists nothing in a preview; the stand-in wrote
+    the ``get`` resource into its state, so the next ``up`` and the state disagreed with the engine's."""
+    meeting_id = graph_sandbox.emulator.seed_meeting("me", externalId="made-in-teams", subject="Seeded")
+
+    def program():
+        found = OnlineMeeting.get("looked-up", f"me/onlineMeetings/{meeting_id}")
+        pulumi.export("subject", found.subject)
+
+    preview = graph_sandbox.preview(program)
+    assert [m for m, _, _ in preview.wire] == ["GET", "GET"] and graph_sandbox.state == {}
+    assert graph_sandbox.up(program).outputs == {"subject": "Seeded"}
+    assert list(graph_sandbox.state) == ["looked-up"]

@@ -52,6 +52,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from . import _sdk_host
 from ._auth import token_source
 from ._client import GraphClient, GraphResponse
 from ._config import resolve_settings
@@ -96,6 +97,12 @@ def _sentinels(value: Any) -> Any:
 
 def _same_identity(key: str, a: Any, b: Any) -> bool:
     return same_user(a, b) if key == "userId" else a == b
+
+
+def _refused(etag: Optional[str], exc: PreconditionFailedError) -> str:
+    """A 412's part in a conflict message: the ETag and the ids support needs (the path is said once, before)."""
+    return (f"Graph answered 412 to the recorded ETag {etag} (request-id: {exc.request_id or 'none'}, "
+            f"client-request-id: {exc.client_request_id or 'none'})")
 
 
 def _note(message: str) -> None:
@@ -194,8 +201,8 @@ class _Lifecycle:
             outcome = "after this deployment's write was applied" if written else "so nothing was written"
             then = "`pulumi up` to apply the program on top of it"
         return ConflictError(
-            f"The {self.kind.name} {path} changed outside this program since the last deployment, {outcome}: "
-            f"run `pulumi refresh` to accept the change into the stack's state, then {then}. ({detail})"
+            f"The {self.kind.name} changed outside this program since the last deployment, {outcome}: "
+            f"run `pulumi refresh` to accept the change into the stack's state, then {then}. ({path}: {detail})"
         )
 
     def exists(self, path: str, declared: str = "") -> Exception:
@@ -263,7 +270,7 @@ class _Lifecycle:
             try:
                 return self.confirm(client, path, client.patch(path, encode(body), etag), body, desired)
             except PreconditionFailedError as exc:
-                refused = f"Graph refused the recorded ETag {etag}: {exc.summary()}"
+                refused = _refused(etag, exc)
             live = client.get(path)
             values, keys = self.live(live), self.guarded(body, applied, desired)
             if self.equal_on(keys, values, desired, self.cleared(body)):
@@ -496,7 +503,7 @@ class _Lifecycle:
         except NotFoundError:
             return
         except PreconditionFailedError as exc:
-            refused = f"Graph refused the recorded ETag {etag}: {exc.summary()}"
+            refused = _refused(etag, exc)
             try:
                 client.delete(path, if_match=self.unchanged(client, path, props, refused) or "*")
             except NotFoundError:
@@ -535,6 +542,7 @@ class KindProvider(ResourceProvider):
         (which need no network) work even where no credentials are configured."""
         self._config_get = req.config.get
         self._client: Optional[GraphClient] = None
+        _sdk_host.install()  # in the SDK's host: our errors reach the CLI as their message, no traceback
 
     def _graph(self) -> GraphClient:
         """The process's client, bounded as one operation (msgraph:operationTimeoutSeconds), at

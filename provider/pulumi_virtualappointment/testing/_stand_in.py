@@ -318,8 +318,10 @@ class Engine:
         self.steps.append(Step(name, "refresh", detail={"changed": changed}))
         state[name] = {**entry, "id": id_, "inputs": new_inputs, "outputs": outs}
 
-    def read_resource(self, name: str, id_: str, inputs: dict, options: Options, typ: str = TYPE) -> tuple[str, dict]:
-        """``Resource.get``: Read with the program's inputs as both inputs and state (step.go:1338)."""
+    def read_resource(self, name: str, id_: str, inputs: dict, options: Options, typ: str = TYPE,
+                      preview: bool = False) -> tuple[str, dict]:
+        """``Resource.get``: Read with the program's inputs as both inputs and state (step.go:1338);
+        recorded in the state unless previewing (a preview persists nothing)."""
         with self._lock:
             self._claim(name, typ)
             _, outs, _ = self.server.read(self.urn(name, typ), id_, plain(inputs), plain(inputs))
@@ -327,10 +329,11 @@ class Engine:
                 raise ProviderError("Read", f"resource '{id_}' does not exist")
             self.steps.append(Step(name, "read"))
             secret = sorted(set(options.additional_secret_outputs))
-            state = self.load()
-            state[name] = {"id": id_, "type": typ, "inputs": plain(inputs), "outputs": outs, "external": True,
-                           "secret": secret}
-            self.save(state)
+            if not preview:
+                state = self.load()
+                state[name] = {"id": id_, "type": typ, "inputs": plain(inputs), "outputs": outs, "external": True,
+                               "secret": secret}
+                self.save(state)
             return id_, self._marked(outs, secret)
 
     def _import(self, name: str, options: Options, typ: str) -> tuple[str, dict]:
@@ -385,7 +388,7 @@ class _Monitor(pulumi_mocks.MockMonitor):
         urn = self.make_urn(request.parent, request.type, request.name)
         inputs = rpc.deserialize_properties(request.properties)
         options = Options(additional_secret_outputs=list(request.additionalSecretOutputs))
-        _, outs = self.engine.read_resource(request.name, request.id, inputs, options, request.type)
+        _, outs = self.engine.read_resource(request.name, request.id, inputs, options, request.type, self.preview)
         obj = pulumi_mocks._sync_await(rpc.serialize_properties(outs, {}))
         return pulumi_mocks.resource_pb2.ReadResourceResponse(urn=urn, properties=obj)
 
