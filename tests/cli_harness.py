@@ -203,7 +203,7 @@ _DIFF_BLOCK = re.compile(r"^    [-+~ ]{1,2} pulumi-python:dynamic/virtualappoint
 _DIFF_KEY = re.compile(r"^      [-+~]{1,2} (?P<key>\w+)[:=]")
 
 
-def planned(result: Result) -> dict[str, tuple[str, list[str]]]:
+def planned(result: Any) -> dict[str, tuple[str, list[str]]]:
     """What a ``pulumi preview`` plans per resource: ``{name: (op, [changed keys])}``, read from its
     progress lines (``~  ...:VirtualAppointment appointment update [diff: +externalAppointmentId]``)
     or, with ``--diff``, from its blocks (``~ ...:VirtualAppointment: (update)``, ``[urn=...::name]``,

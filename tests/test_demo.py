@@ -35,7 +35,9 @@ def test_the_demo_tells_the_whole_story_and_exits_zero():
     assert 'PATCH   me/onlineMeetings/' in text and '{"externalAppointmentId":"AAMkADKnAAB="}' in text
     assert re.search(r'^    the request in full: PATCH /beta/me/onlineMeetings/[A-Za-z0-9_-]{30,}/virtualAppointment  '
                      r'If-Match: W/"[^"]+"  \{"externalAppointmentId":"AAMkADKnAAB="\}$', text, re.M), text
-    assert "refused: The virtualAppointment me/onlineMeetings/" in text and "changed outside this program" in text
+    assert ("\n    refused: The virtualAppointment changed outside this program since the last deployment, so nothing "
+            "was written: run `pulumi refresh` to accept the change into the stack's state, then `pulumi up` to apply "
+            "the program on top of it.\n") in text
     assert lines[-1] == "Every step did what it printed."
     assert "Traceback" not in done.stderr and "never retrieved" not in done.stderr
 

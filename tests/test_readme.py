@@ -110,11 +110,11 @@ def test_readme_anchors_name_its_own_headings():
 
 
 def test_the_quick_start_is_the_command_list_the_real_cli_test_runs():
-    """tests/test_cli.py runs these lines, word for word, where the CLI is installed; this check
+    """tests/test_cli.py runs these lines in bash, line for line, where the CLI is installed; this check
     runs everywhere, so a README edit cannot leave that test running something else."""
     import quickstart
 
-    assert quickstart.commands() == [words for words, _ in quickstart.STEPS]
+    assert quickstart.commands() == [line for line, _ in quickstart.STEPS]
 
 
 def _paragraph(starting: str) -> str:

@@ -9,6 +9,7 @@ import base64
 
 import pulumi
 import pytest
+from pulumi.runtime import rpc
 from pulumi.dynamic.dynamic import serialize_provider
 
 from pulumi_virtualappointment import (
@@ -77,10 +78,10 @@ def test_keyword_form_sends_camelcase_state_and_exposes_snakecase_outputs(mocks)
         assert inputs == {
             "onlineMeetingId": "MSpk",
             "settings": {"allowClientToJoinUsingBrowser": True},
-            "appointmentClients": [
+            "appointmentClients": rpc.wrap_rpc_secret([  # personal data: sent as a secret, so encrypted in state
                 {"displayName": "Grady Archie", "emailAddress": "gradya@contoso.com"},
                 {"displayName": "Ada", "smsCapablePhoneNumber": "123-456-7890"},
-            ],
+            ]),
             "externalAppointmentId": "AAMkADKnAAA=",
             "adoptExisting": False,
         }
@@ -246,6 +247,6 @@ def test_args_classes_inside_plain_dicts_are_accepted():
     meeting = OnlineMeeting("m", external_id="e", participants={"attendees": [MeetingAttendeeArgs(upn="Ada@contoso.com")]})
 
     def check(_):
-        assert mocks.registered[0].inputs["participants"] == {"attendees": [{"upn": "Ada@contoso.com"}]}
+        assert mocks.registered[0].inputs["participants"] == rpc.wrap_rpc_secret({"attendees": [{"upn": "Ada@contoso.com"}]})
 
     return meeting.id.apply(check)

@@ -205,3 +205,34 @@ def test_a_preview_with_a_get_records_nothing(graph_sandbox):
     assert [m for m, _, _ in preview.wire] == ["GET", "GET"] and graph_sandbox.state == {}
     assert graph_sandbox.up(program).outputs == {"subject": "Seeded"}
     assert list(graph_sandbox.state) == ["looked-up"]
+
+
+def test_attendees_and_clients_are_secret_inputs_whatever_the_program_wraps(graph_sandbox):
+    """Personal data is secret in the state's recorded inputs as well as its outputs, also when the
+    program passes it plainly (the engine encrypts a top-level input the program sent as secret;
+    the resource classes send these as secret themselves)."""
+    def program():
+        meeting = OnlineMeeting("meeting", external_id="booking-1",
+                                participants={"attendees": [{"upn": "adelev@contoso.com"}]})
+        VirtualAppointment("visit", online_meeting_id=meeting.online_meeting_id,
+                           appointment_clients=[{"display_name": "Grady Archie", "email_address": "gradya@contoso.com"}])
+
+    graph_sandbox.up(program)
+    state = graph_sandbox.state
+    assert state["meeting"]["secret_inputs"] == ["participants"] and state["meeting"]["secret"] == ["participants"]
+    assert state["visit"]["secret_inputs"] == ["appointmentClients"] and state["visit"]["secret"] == ["appointmentClients"]
+
+
+def test_a_runs_outputs_are_its_own_programs_only():
+    """Issue 17: the SDK keeps the root stack in a context variable, so every later run in the process
+    (another Sandbox's too) saw the earlier programs' exports as its own."""
+    def exporting(name):
+        def program():
+            OnlineMeeting("meeting", external_id=f"booking-{name}")
+            pulumi.export(name, name)
+        return program
+
+    with Sandbox() as first, Sandbox() as second:
+        assert first.up(exporting("first")).outputs == {"first": "first"}
+        assert second.up(exporting("second")).outputs == {"second": "second"}
+        assert first.preview(exporting("again")).outputs == {"again": "again"}

@@ -242,8 +242,8 @@ class Twin:
         out = {}
         for key, entry in self.engine.load().items():
             name = key.replace("#pending-delete", "#delete")
-            secret = set(entry.get("secret") or [])
-            inputs = {k: ("<secret>" if k in secret else v) for k, v in _without_provider(entry["inputs"]).items()}
+            secret, secret_inputs = set(entry.get("secret") or []), set(entry.get("secret_inputs") or [])
+            inputs = {k: ("<secret>" if k in secret_inputs else v) for k, v in _without_provider(entry["inputs"]).items()}
             outputs = {k: ("<secret>" if k in secret else v) for k, v in _without_provider(entry["outputs"]).items()}
             out[name] = labels.value({"id": entry["id"], "inputs": inputs, "outputs": outputs})
         return out

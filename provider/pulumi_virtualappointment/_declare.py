@@ -63,12 +63,15 @@ class Declared(Resource):
     _args: ClassVar[type]
     _provider: ClassVar[type]
     _secret: ClassVar[tuple[str, ...]] = ()
-    """Outputs the engine keeps encrypted in state, whatever the program marked secret."""
+    """Properties the engine keeps encrypted in state, inputs and outputs, whatever the program marked secret."""
 
     def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
         given, opts = self._split(args, kwargs)
         props = {f.name: _plain(getattr(given, f.name), f.name) for f in fields(self._args)}
         self._preflight(resource_name, props)
+        for name in self._secret:  # personal data: encrypted in the state's inputs too, however given
+            if props.get(name) is not None:
+                props[name] = pulumi.Output.secret(props[name])
         props.update(dict.fromkeys(self._outputs()))
         super().__init__(self._provider(), resource_name, props, self._options(opts))
 

@@ -251,11 +251,11 @@ def _refused(requests: list, emulator: Any, appointment: str) -> Optional[str]:
 
 
 def _sentence(message: str) -> str:
-    """The refusal's first sentence, with the long meeting id cut as in the tables."""
+    """The refusal as the user reads it first: its sentence, without the ids that follow it (the CLI's
+    error text holds the whole run's output; the stand-in's is the provider's message alone)."""
     start = message.find("The virtualAppointment")
     text = message[start:] if start >= 0 else message
-    text = text.split(" (Graph refused")[0]
-    return " ".join(_short("/v/" + word) if word.count("/") >= 3 else word for word in text.split(" "))
+    return text.splitlines()[0].split(" (", 1)[0] if text else text
 
 
 def run(args: argparse.Namespace, out: TextIO = sys.stdout, cli: Optional[bool] = None) -> int:

@@ -6,7 +6,8 @@ source (pulumi/pulumi at 1b59498, ``pkg/resource/deploy/step_generator.go`` and 
 
 - one provider host per deployment (``up``, ``preview``, ``refresh``, ``destroy``), configured
   with the stack config and told that the host accepts no secrets: values reach it plain, and
-  outputs are marked secret again by top-level key (the input's, plus additional_secret_outputs);
+  outputs are marked secret again by top-level key (the input's, plus additional_secret_outputs),
+  inputs only where the program sent them secret (state keys ``secret`` and ``secret_inputs``);
 - ``ignore_changes``: ignored inputs take their old values before Check (step_generator.go:1267);
 - Check with the old inputs, then Diff with the old *outputs*; a Diff that answers DIFF_UNKNOWN
   is settled by the engine's own diff of old and new inputs, which yields the changed keys
@@ -54,6 +55,7 @@ import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2
+from pulumi.runtime.settings import ROOT
 
 from ._host import DYNAMIC, PROVIDER_KEY, TYPE, ProviderError, ProviderHost, has_unknown, plain
 
@@ -222,7 +224,8 @@ class Engine:
                 self.save(state)
             old = None
         urn = self.urn(name, typ)
-        secret = sorted({k for k, v in inputs.items() if rpc.is_rpc_secret(v)} | set(options.additional_secret_outputs))
+        secret_inputs = sorted(k for k, v in inputs.items() if rpc.is_rpc_secret(v))
+        secret = sorted({*secret_inputs, *options.additional_secret_outputs})
         news = plain(inputs)
         if old is not None:
             news = self._ignored(news, old["inputs"], options.ignore_changes)
@@ -236,7 +239,7 @@ class Engine:
             changed, replace_keys, dbr = self._diff(urn, old, checked, options)
             if not changed:
                 self.steps.append(Step(name, "same"))
-                old.update(inputs=checked, options=self._kept(options), secret=secret)
+                old.update(inputs=checked, options=self._kept(options), secret=secret, secret_inputs=secret_inputs)
                 if not preview:
                     state[name] = old
                     self.save(state)
@@ -258,7 +261,7 @@ class Engine:
                     return old["id"], checked
                 id_, outs = old["id"], self.server.update(urn, old["id"], old["outputs"], checked)
         state[name] = {"id": id_, "type": typ, "inputs": checked, "outputs": outs, "options": self._kept(options),
-                       "secret": secret}
+                       "secret": secret, "secret_inputs": secret_inputs}
         self.save(state)
         return id_, self._marked(outs, secret)
 
@@ -497,6 +500,7 @@ def run_program(program: Program, engine: Engine, config: Optional[dict[str, Any
 
     monitor = _Monitor(engine, preview)
     _quiet_leftovers()
+    root = ROOT.set(None)  # a stack of this run's own: the SDK keeps the root stack (and its exports) per context
     with engine.deployment(preview=preview):
         pulumi.runtime.set_mocks(_Mocks(), project=project, stack="dev", preview=preview, monitor=monitor)
         pulumi.runtime.set_all_config({key: value if isinstance(value, str) else json.dumps(value)  # as the CLI
@@ -508,5 +512,6 @@ def run_program(program: Program, engine: Engine, config: Optional[dict[str, Any
         finally:
             os.chdir(cwd)
             pulumi.runtime.set_all_config({})
+            ROOT.reset(root)
             gc.collect()  # a failed run leaves SDK futures holding the error: let them go now, not mid-import
     return plain(exported)

@@ -3,9 +3,11 @@
     meetingName       the meeting's resource name (default "meeting"): a rename, without an alias
     externalId        the meeting's key in the scheduling system (default "scenario-booking")
     subject           the meeting's subject (default "Consultation")
-    attendees         a list of {"upn", "role"} (JSON), secret
+    attendees         a list of {"upn", "role"} (JSON)
+    secretData        "true": attendees and clients read with get_secret_object (else plainly);
+                      "inCode": the program declares fixed ones itself (PEOPLE), plainly
     appointment       "false": no appointment
-    externalAppointmentId, clients (a JSON list of {"display_name", "email_address", ...}, secret)
+    externalAppointmentId, clients (a JSON list of {"display_name", "email_address", ...})
     options           {"meeting" | "appointment": {"protect", "retainOnDelete", "ignoreChanges",
                        "replaceOnChanges", "deleteBeforeReplace"}} (JSON), as resource options
     getMeetingId      a meeting id: OnlineMeeting.get("looked-up", id), its subject exported
@@ -31,14 +33,23 @@ def options(name: str) -> pulumi.ResourceOptions:
     )
 
 
-attendees = config.get_secret_object("attendees")
+personal = config.get_secret_object if config.get("secretData") == "true" else config.get_object
+PEOPLE = {  # "inCode": personal data declared in the program itself, not in stack config
+    "attendees": [{"upn": "adelev@contoso.com", "role": "presenter"}],
+    "clients": [{"display_name": "Grady Archie", "email_address": "gradya@contoso.com",
+                 "sms_capable_phone_number": "123-456-7890"}],
+}
+if config.get("secretData") == "inCode":
+    personal = PEOPLE.get
+attendees = personal("attendees")
 meeting = OnlineMeeting(
     config.get("meetingName") or "meeting",
     external_id=config.get("externalId") or "scenario-booking",
     subject=config.get("subject") or "Consultation",
     start_date_time="2026-12-01T10:00:00+01:00",
     end_date_time="2026-12-01T10:30:00+01:00",
-    participants=None if attendees is None else attendees.apply(lambda people: {"attendees": people}),
+    participants=None if attendees is None else pulumi.Output.from_input(attendees).apply(
+        lambda people: {"attendees": people}),
     opts=options("meeting"),
 )
 pulumi.export("onlineMeetingId", meeting.online_meeting_id)
@@ -48,7 +59,7 @@ if config.get("appointment") != "false":
         "appointment",
         online_meeting_id=meeting.online_meeting_id,
         settings={"allow_client_to_join_using_browser": True},
-        appointment_clients=config.get_secret_object("clients"),
+        appointment_clients=personal("clients"),
         external_appointment_id=config.get("externalAppointmentId"),
         opts=options("appointment"),
     )
