@@ -198,7 +198,14 @@ def _version(name: str) -> str:
         return "not installed"
 
 
-MACHINE_ROWS = ("CPU", "cores", "OS", "Python", "pulumi SDK", "grpcio / requests / urllib3 / werkzeug")
+def _cli_version() -> str:
+    try:
+        return subprocess.run(["pulumi", "version"], capture_output=True, text=True, timeout=60).stdout.strip() or "?"
+    except (OSError, subprocess.SubprocessError):
+        return "not on PATH"
+
+
+MACHINE_ROWS = ("CPU", "cores", "OS", "Python", "pulumi SDK", "pulumi CLI", "grpcio / requests / urllib3 / werkzeug")
 """The rows of the machine table, in order."""
 
 
@@ -211,6 +218,7 @@ def machine() -> list[tuple[str, str]]:
         f"{platform.system()} {platform.release()}",
         platform.python_version(),
         _version("pulumi"),
+        _cli_version(),
         " / ".join(_version(n) for n in ("grpcio", "requests", "urllib3", "werkzeug")),
     ]
     return list(zip(MACHINE_ROWS, values, strict=True))

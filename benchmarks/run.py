@@ -17,7 +17,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
-from . import concurrency, overhead, requests_per_op, scale
+from . import concurrency, engine, overhead, requests_per_op, scale
 from ._harness import MACHINE_ROWS, BenchmarkError, Table, machine, served, table
 from .cases import CASES
 
@@ -43,13 +43,22 @@ class Plan:
     updates: int
     """e: updates per run."""
     latency: float
-    """e: seconds the emulator waits in every Graph request."""
+    """e, f: seconds the emulator waits in every Graph request."""
+    engine_sizes: tuple[int, int]
+    """f: meetings in the unchanged previews."""
+    engine_pairs: int
+    """f: meetings (each with its appointment) in the first `up`."""
+    engine_repeats: int
+    """f: timed previews per variant (median)."""
 
 
 PLANS = {
-    "full": Plan("full", resources=10, calls=500, warmup=10, sizes=(1_000, 10_000), updates=200, latency=0.05),
-    "quick": Plan("quick", resources=5, calls=150, warmup=10, sizes=(1_000, 5_000), updates=80, latency=0.05),
-    "smoke": Plan("smoke", resources=1, calls=3, warmup=1, sizes=(5, 10), updates=8, latency=0.005),
+    "full": Plan("full", resources=10, calls=500, warmup=10, sizes=(1_000, 10_000), updates=200, latency=0.05,
+                 engine_sizes=(100, 1_000), engine_pairs=200, engine_repeats=3),
+    "quick": Plan("quick", resources=5, calls=150, warmup=10, sizes=(1_000, 5_000), updates=80, latency=0.05,
+                  engine_sizes=(100, 1_000), engine_pairs=100, engine_repeats=1),
+    "smoke": Plan("smoke", resources=1, calls=3, warmup=1, sizes=(5, 10), updates=8, latency=0.005,
+                  engine_sizes=(2, 4), engine_pairs=2, engine_repeats=1),
 }
 
 
@@ -84,6 +93,8 @@ class Section:
     """(table heading, or ``None`` for the section's only table; its row labels), in order."""
     run: Callable[[Context], tuple[list[Table], dict]]
     summary: Callable[[Plan], list[SummaryRow]] = lambda plan: []
+    unavailable: Callable[[], Optional[str]] = lambda: None
+    """Why the section cannot run on this machine (it is then left out, saying so), or ``None``."""
 
     @property
     def heading(self) -> str:
@@ -164,6 +175,18 @@ def _summary_e(plan: Plan) -> list[SummaryRow]:
             for run in concurrency.RUNS if run.callers == concurrency.HOST_WORKERS]
 
 
+def _summary_f(plan: Plan) -> list[SummaryRow]:
+    small, large = plan.engine_sizes
+    return [
+        *(SummaryRow(f"real engine: unchanged preview of {n:,} meetings, wall vs no-op provider",
+                     lambda f, n=n: [f"{f[f'preview_{n}']:.2f}x", "", "0 Graph requests"]) for n in (small, large)),
+        SummaryRow(f"real engine: first up of {plan.engine_pairs:,} meetings + appointments, wall / ideal",
+                   lambda f: [f"{f['up_vs_ideal']:.2f}x", "", f"{engine.HOST_WORKERS} host workers"]),
+        SummaryRow("real engine: provider host peak memory, this provider / no-op",
+                   lambda f: [f"{f['host_mb']:.0f} MB", "", f"no-op {f['noop_host_mb']:.0f} MB"]),
+    ]
+
+
 SECTIONS = (
     Section(
         "a", "Graph requests per operation (per resource)",
@@ -197,13 +220,28 @@ SECTIONS = (
         lambda ctx: concurrency.run(ctx.server, ctx.emulator, ctx.plan.updates, ctx.plan.latency),
         _summary_e,
     ),
+    Section(
+        "f", "The real engine: `pulumi preview` and `pulumi up` through the CLI",
+        lambda plan: [(None, engine.rows(plan.engine_sizes, plan.engine_pairs, plan.latency))],
+        lambda ctx: engine.run(ctx.emulator, ctx.plan.engine_sizes, ctx.plan.engine_pairs, ctx.plan.latency,
+                               ctx.plan.engine_repeats),
+        _summary_f,
+        engine.available,
+    ),
 )
 
+ALL = "".join(s.key for s in SECTIONS)
 
-def layout(plan: Plan, keys: str = "abcde") -> list[tuple[str, list[str]]]:
+
+def runnable(keys: str = ALL) -> str:
+    """The sections of ``keys`` this machine can run (section f needs the pulumi CLI)."""
+    return "".join(s.key for s in SECTIONS if s.key in keys and s.unavailable() is None)
+
+
+def layout(plan: Plan, keys: str = ALL) -> list[tuple[str, list[str]]]:
     """Every table the run prints, as (its heading, its row labels): the machine, each section's
     tables, the summary. What the smoke test expects, and what each section is held to."""
-    chosen = [s for s in SECTIONS if s.key in keys]
+    chosen = [s for s in SECTIONS if s.key in runnable(keys)]
     tables = [(TITLE, list(MACHINE_ROWS))]
     for section in chosen:
         tables += [(heading or section.heading, labels) for heading, labels in section.layout(plan)]
@@ -241,7 +279,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="fewer iterations and 1,000/5,000 resources instead of 1,000/10,000")
     size.add_argument("--smoke", action="store_true",
                       help="tiny sizes, seconds: every section and row, figures meaningless (the test suite runs it)")
-    parser.add_argument("--sections", default="abcde", help="which sections to run, e.g. 'ac' (default: abcde)")
+    parser.add_argument("--sections", default=ALL,
+                        help=f"which sections to run, e.g. 'ac' (default: {ALL}; f only where the pulumi CLI is)")
     return parser
 
 
@@ -250,14 +289,22 @@ def main(argv: Optional[list[str]] = None) -> int:
     plan = PLANS["smoke" if args.smoke else "quick" if args.quick else "full"]
     unknown = set(args.sections.lower()) - {s.key for s in SECTIONS}
     if unknown:
-        _parser().error(f"unknown sections {''.join(sorted(unknown))}; choose from abcde")
-    sections = [s for s in SECTIONS if s.key in args.sections.lower()]
+        _parser().error(f"unknown sections {''.join(sorted(unknown))}; choose from {ALL}")
+    asked = args.sections.lower()
+    for section in SECTIONS:
+        reason = section.unavailable() if section.key in asked else None
+        if reason and args.sections != ALL:
+            _parser().error(f"section {section.key} cannot run here: {reason}")
+    sections = [s for s in SECTIONS if s.key in runnable(asked)]
     started = time.perf_counter()
     print(f"# {TITLE}\n")
     command = "python -m benchmarks" + ("" if plan.name == "full" else f" --{plan.name}")
     meaning = ": tiny sizes, to show every section works; the figures mean nothing" if plan.name == "smoke" else ""
     print(f"`{command}`{meaning}\n")
     print(table(["machine", ""], machine()))
+    for section in SECTIONS:
+        if section.key in asked and section.unavailable():
+            print(f"\nSection {section.key} is left out: {section.unavailable()}.")
     figures: dict = {}
     errors: list[str] = []
     try:

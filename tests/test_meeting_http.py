@@ -231,8 +231,8 @@ def test_a_managed_change_in_teams_is_refused_and_nothing_is_written(provider, e
     created = _create(provider, emulator)
     emulator.edit_meeting(f"users/{emulator.me}/onlineMeetings/{created.outs['onlineMeetingId']}", {"subject": "Teams"})
     emulator.clear_requests()
-    with pytest.raises(ConflictError, match=r"The onlineMeeting me/onlineMeetings/.+ changed outside this program "
-                                            r"since the last deployment, so nothing was written: run `pulumi refresh`"):
+    with pytest.raises(ConflictError, match=r"The onlineMeeting changed outside this program since the last deployment, "
+                                            r"so nothing was written: run `pulumi refresh`.+\(me/onlineMeetings/.+: "):
         provider.update(created.id, created.outs, {**PROPS, "allowMeetingChat": "enabled"})
     assert [r["method"] for r in emulator.requests()] == (["PATCH", "GET"] if etags else ["GET"])
     live = emulator.meeting(f"users/{emulator.me}/onlineMeetings/{created.outs['onlineMeetingId']}")

@@ -235,8 +235,9 @@ def _refresh_reads(meeting, appointment):
 
 def _refused(kind, path, up, *args):
     """``up(*args)`` fails with the "changed outside this program ... refresh" error for ``path``."""
-    message = (f"The {kind} {path} changed outside this program since the last deployment, so nothing was written: "
-               "run `pulumi refresh` to accept the change")
+    message = (f"The {kind} changed outside this program since the last deployment, so nothing was written: "
+               "run `pulumi refresh` to accept the change into the stack's state, then `pulumi up` to apply the program "
+               f"on top of it. ({path}: ")
     with pytest.raises(ProviderError, match=re.escape(message)):
         up(*args)
     # The failed run leaves the SDK's futures holding the error, unretrieved; collect them now. Collected

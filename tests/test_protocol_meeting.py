@@ -193,8 +193,10 @@ def test_an_update_after_a_change_in_teams_is_refused_and_writes_nothing(server,
     emulator.edit_meeting(id_, {"lobbyBypassSettings": {"scope": "everyone"}})
     with pytest.raises(ProviderError) as caught:
         server.update(URN, id_, outs, _news(server, checked, subject="Follow-up"))
-    assert (f"The onlineMeeting {id_} changed outside this program since the last deployment, so nothing was "
-            "written: run `pulumi refresh` to accept the change") in caught.value.details
+    assert caught.value.details == (
+        "The onlineMeeting changed outside this program since the last deployment, so nothing was written: run "
+        "`pulumi refresh` to accept the change into the stack's state, then `pulumi up` to apply the program on top "
+        f"of it. ({id_}: its managed values differ from those recorded)")
     assert _sent(emulator) == [("GET", f"v1.0/{id_}", 200, "", None)]
     assert emulator.meeting(id_)["subject"] == "Consultation"
 
