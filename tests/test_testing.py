@@ -236,3 +236,17 @@ def test_a_runs_outputs_are_its_own_programs_only():
         assert first.up(exporting("first")).outputs == {"first": "first"}
         assert second.up(exporting("second")).outputs == {"second": "second"}
         assert first.preview(exporting("again")).outputs == {"again": "again"}
+
+
+def test_every_limit_the_differential_tier_allows_is_in_the_modules_docstring():
+    """A step of a real-CLI scenario that the stand-in does not model names its limit (tests/twin.py);
+    each must be one a user of the module is told about."""
+    import twin
+
+    import pulumi_virtualappointment.testing as testing
+
+    words = {"protect": "``protect``", "target": "``--target``", "replace": "``--replace``",
+             "import": "``pulumi import`` command"}
+    assert set(twin.LIMITS) == set(words)
+    for limit, said in words.items():
+        assert said in testing.__doc__, limit

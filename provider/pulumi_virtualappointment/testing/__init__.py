@@ -19,10 +19,13 @@ With pytest, the fixture ``graph_sandbox`` (installed with the package) is one s
 
 What it is not: the Pulumi engine. It replays the engine's provider calls; it has no dependency
 graph (no dependent replacements; deletes run in the reverse of the order resources first
-entered its state; resource names must be unique across types), no plans, no
-``protect``, no targets, no parallel steps, no component resources beyond what the SDK's mocks
-give, and it diffs inputs at the top level. The real-CLI tier of this project's tests (and your
-own ``pulumi preview`` against the emulator) remains the proof where the CLI is installed.
+entered its state; resource names must be unique across types), no plans, no ``protect``, no
+``--target``, no ``--replace``, no ``pulumi import`` command (the ``import_`` option is modelled),
+no parallel steps (the engine runs independent steps at once, so the order of requests *across*
+objects is the engine's own), no component resources beyond what the SDK's mocks give, and it
+diffs inputs at the top level. This project's differential tier runs every real-CLI scenario
+through both and holds them equal (the Graph requests per object, errors, state) on everything
+else; your own ``pulumi preview`` against the emulator remains the proof where the CLI is installed.
 """
 
 from typing import TYPE_CHECKING
