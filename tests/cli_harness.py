@@ -92,10 +92,12 @@ class Result:
         for heading, lines in self.sections().items():
             if heading.startswith("pulumi:pulumi:Stack"):
                 continue
+            inside = False  # continuation lines belong to this heading's last error only
             for line in lines:
                 if line.startswith("error: "):
                     out.append(line.removeprefix("error: "))
-                elif out:  # the CLI indents a message's further lines as the message's first
+                    inside = True
+                elif inside:  # the CLI indents a message's further lines as the message's first
                     out[-1] += "\n" + line
         return out
 

@@ -47,7 +47,9 @@ def test_the_quickstart_as_the_readme_types_it(tmp_path, language_host):
     """The README's quick start in bash, line for line (tests/quickstart.py reads them from the README,
     and tests/test_readme.py holds that list equal to it everywhere), in a copy of the repository's
     project, against the emulator the first line starts (here on a free port instead of 8765).
-    ``up`` and ``refresh`` get ``--yes``, as a terminal's "yes" at the prompt."""
+    ``up`` and ``refresh`` get ``--yes``, as a terminal's "yes" at the prompt. The copy's Pulumi.yaml
+    names this interpreter's environment as its ``virtualenv`` (where the package is installed)
+    instead of ``.venv``; everything else is as shipped."""
     project = tmp_path / "project"
     project.mkdir()
     shutil.copy2(ROOT / "__main__.py", project)

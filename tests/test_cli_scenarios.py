@@ -37,8 +37,9 @@ SEEDED_ID = ("MSoxMTExMTExMS0xMTExLTExMTEtMTExMS0xMTExMTExMTExMTEqMCoqMTk6bWVldG
 REFUSAL = re.compile(
     r"The virtualAppointment changed outside this program since the last deployment, so nothing was written: "
     r"run `pulumi refresh` to accept the change into the stack's state, then `pulumi up` to apply the program "
-    r"on top of it\. \(me/onlineMeetings/<scenario-booking#1>/virtualAppointment: Graph answered 412 to the "
-    r"recorded ETag <etag> \(request-id: <uuid>, client-request-id: <uuid>\)\)")
+    r"on top of it\. \(me/onlineMeetings/<scenario-booking#1>/virtualAppointment: Graph answered HTTP 412 "
+    r"PreconditionFailed to the recorded ETag <etag>: The If-Match value does not match the appointment's current "
+    r"ETag\. \(request-id: <uuid>, client-request-id: <uuid>\)\)")
 
 
 @pytest.fixture(params=[LANGUAGE_HOST])
@@ -206,34 +207,68 @@ def test_replace_on_changes_deletes_the_meeting_first_then_makes_it_again(twin):
     assert "-- pulumi-python:dynamic/virtualappointment:OnlineMeeting meeting deleted original" in run.cli.result.stdout
 
 
-def test_a_renamed_resource_without_an_alias_keeps_its_meeting(twin):
-    """A new name is a new URN: the engine creates the new resource, then deletes the old one. The
-    createOrGet answers with the meeting the old resource manages; the new one adopts it and the old
-    one's delete (same provider host) leaves it, so Graph keeps the meeting and its join link."""
+def test_a_renamed_resource_is_refused_until_it_is_given_its_old_name_as_an_alias(twin):
+    """A new name is a new URN: the engine creates the new resource, then would delete the old one.
+    createOrGet answers with the meeting the old resource manages, which this create did not make: it
+    is refused, nothing changes, and the message says to use an alias; with one, nothing is sent."""
     t = twin()
     t.step("up")
     [before] = t.cli_emulator.meetings()
     t.set(meetingName="consultation")
-    run = t.step("up")
-    assert run.cli.requests == _meeting_group(("POST", f"{MEETINGS}/createOrGet", CREATE_BODY, None),
-                                              ("GET", f"{MEETING}/getVirtualAppointmentJoinWebUrl", "", None))
-    assert list(t.cli_emulator.meetings()) == [before] and len(t.cli_emulator.appointments()) == 1
-    assert sorted(t.cli.resources()) == ["appointment", "consultation"]
+    refused = t.step("up")
+    assert refused.cli.failed and "this create did not make it" in refused.cli.message
+    assert "aliases=[...]" in refused.cli.message and "Traceback" not in refused.cli.result.text
+    assert refused.cli.requests == _meeting_group(("POST", f"{MEETINGS}/createOrGet", CREATE_BODY, None))
+    assert list(t.cli_emulator.meetings()) == [before] and sorted(t.cli.resources()) == ["appointment", "meeting"]
+    t.set(options={"meeting": {"aliases": ["meeting"]}})
+    renamed = t.step("up")
+    assert renamed.cli.requests == {} and sorted(t.cli.resources()) == ["appointment", "consultation"]
+    assert list(t.cli_emulator.meetings()) == [before]
 
 
-def test_up_replace_of_the_meeting_keeps_its_meeting(twin):
-    """``up --replace`` is decided by the engine without the Diff (create first); as with a rename,
-    the replacement finds and keeps the meeting."""
+def test_up_replace_of_a_meeting_is_refused_unless_it_deletes_first(twin):
+    """``up --replace`` is decided by the engine without the Diff, so it creates first: createOrGet
+    finds the meeting being replaced, which is not this create's, and the replacement is refused,
+    nothing changed. With ``delete_before_replace=True`` the old meeting goes first and a new one is made."""
     t = twin()
     t.step("up")
     [before] = t.cli_emulator.meetings()
-    run = t.step("up", "--replace", t.cli.urn("meeting", "OnlineMeeting"), limit="replace")
-    assert run.cli.requests == _meeting_group(("POST", f"{MEETINGS}/createOrGet", CREATE_BODY, None),
-                                              ("GET", f"{MEETING}/getVirtualAppointmentJoinWebUrl", "", None))
+    urn = t.cli.urn("meeting", "OnlineMeeting")
+    refused = t.step("up", "--replace", urn, limit="replace")
+    assert refused.cli.failed and "set delete_before_replace=True" in refused.cli.result.errors()[0]
+    assert refused.cli.requests == _meeting_group(("POST", f"{MEETINGS}/createOrGet", CREATE_BODY, None))
     assert list(t.cli_emulator.meetings()) == [before] and len(t.cli_emulator.appointments()) == 1
-    [note] = run.cli.result.sections()[f"pulumi:pulumi:Stack ({t.cli.project}-dev)"]
-    assert note == (f"pulumi-virtualappointment: kept {before.replace('users/' + t.cli_emulator.me, 'me')}: another "
-                    "resource created or adopted in this deployment manages it")
+    t.set(options={"meeting": {"deleteBeforeReplace": True}})
+    t.step("up")
+    run = t.step("up", "--replace", urn, limit="replace")
+    assert not run.cli.failed, run.cli.result.stdout
+    assert run.cli.requests["meeting <scenario-booking>"] == [
+        ("GET", MEETING, "", None), ("DELETE", MEETING, "", None),
+        ("POST", f"{MEETINGS}/createOrGet", CREATE_BODY, None),
+        ("GET", f"{MEETINGS}/<scenario-booking#2>/getVirtualAppointmentJoinWebUrl", "", None)]
+    [after] = t.cli_emulator.meetings()
+    assert after != before and len(t.cli_emulator.appointments()) == 1  # the appointment followed it
+
+
+def test_a_meeting_value_the_program_drops_is_left_to_teams_on_every_path(twin):
+    """Issue 17: the program stops declaring the subject; the `up` records that (an update that sends
+    nothing), so Teams may change it without stopping an unrelated update or the destroy."""
+    t = twin()
+    t.step("up")
+    t.set(subject="none")
+    plan = t.step("preview")
+    assert planned(plan.cli.result)["meeting"] == ("update", ["subject"])
+    dropped = t.step("up")
+    assert dropped.cli.requests == {} and "subject" not in t.cli.resources()["meeting"]["outputs"]
+    t.edit(lambda emu: emu.edit_meeting(next(iter(emu.meetings())), {"subject": "Renamed in Teams"}))
+    t.set(allowMeetingChat="disabled")
+    unrelated = t.step("up")
+    assert unrelated.cli.requests == _meeting_group(("GET", MEETING, "", None),
+                                                    ("PATCH", MEETING, '{"allowMeetingChat":"disabled"}', None))
+    t.step("refresh")
+    assert "subject" not in t.cli.resources()["meeting"]["inputs"]
+    gone = t.step("destroy")
+    assert not gone.cli.failed and t.cli_emulator.meetings() == {}
 
 
 def test_target_updates_only_the_targeted_resource(twin):

@@ -60,3 +60,42 @@ def test_a_non_json_error_body_still_gives_a_message():
     err = error_for_response("GET", "p", 502, "<html>Bad gateway</html>", {}, "c")
     assert err.code is None and err.graph_message == "<html>Bad gateway</html>"
     assert "HTTP 502 unknown code: <html>Bad gateway</html>" in str(err)
+
+
+def test_what_the_cli_shows_is_our_message_unless_a_defect_is_inside_it():
+    """``_sdk_host.user_message``: the message of a GraphError; ``None`` (the host's whole traceback)
+    for anything else, for a GraphError with nothing to say, and for one a defect is chained to."""
+    from pulumi_virtualappointment._errors import ConflictError, GraphError
+    from pulumi_virtualappointment._sdk_host import user_message
+
+    def raised(make):
+        try:
+            make()
+        except BaseException as exc:  # noqa: BLE001 - the chain Python builds is what is tested
+            return exc
+
+    assert user_message(ConflictError("changed outside this program")) == "changed outside this program"
+    assert user_message(KeyError("x")) is None and user_message(None) is None
+    assert user_message(GraphError("  ")) is None
+
+    def ours_from_ours():
+        try:
+            raise GraphError("first")
+        except GraphError:
+            raise ConflictError("second")
+
+    def ours_from_a_defect():
+        try:
+            {}["missing"]
+        except KeyError:
+            raise ConflictError("second")
+
+    def ours_from_a_defect_suppressed():
+        try:
+            {}["missing"]
+        except KeyError:
+            raise ConflictError("second") from None
+
+    assert user_message(raised(ours_from_ours)) == "second"
+    assert user_message(raised(ours_from_a_defect)) is None
+    assert user_message(raised(ours_from_a_defect_suppressed)) == "second"

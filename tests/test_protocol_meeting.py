@@ -136,12 +136,19 @@ def test_create_posts_create_or_get_then_patches_the_rest_then_reads_the_join_li
     }
 
 
-def test_create_again_after_a_lost_answer_finds_its_own_meeting_and_sends_nothing_more(server, emulator):
-    """createOrGet is keyed by externalId: the second attempt gets the meeting the first one made (200)."""
+def test_a_create_of_a_later_deployment_is_refused_then_adopts_and_sends_nothing_more(server, emulator):
+    """An earlier deployment made the meeting and its answer never reached the state (the CLI was
+    killed): a create in a later deployment (another provider host) cannot tell it from someone
+    else's, so it is refused, saying to adopt it; adopting it then writes nothing."""
     _, id_, outs = _up(server, emulator)
     with _host(emulator) as retry:
-        again_id, again = retry.create(URN, CHECKED)
-    assert (again_id, again) == (id_, outs)
+        with pytest.raises(ProviderError) as caught:
+            retry.create(URN, CHECKED)
+        assert "this create did not make it" in caught.value.details
+        assert "If an earlier `pulumi up` of this program failed while creating this meeting" in caught.value.details
+        emulator.clear_requests()
+        again_id, again = retry.create(URN, {**CHECKED, "adoptExisting": True})
+    assert (again_id, again) == (id_, {**outs, "adoptExisting": True})
     assert _sent(emulator) == [
         ("POST", "v1.0/me/onlineMeetings/createOrGet", 200, CREATE_OR_GET, None),
         ("GET", f"v1.0/{id_}/getVirtualAppointmentJoinWebUrl", 200, "", None),

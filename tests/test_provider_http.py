@@ -149,7 +149,8 @@ def test_out_of_band_change_fails_with_refresh_first_and_writes_nothing(provider
     message = str(caught.value)
     assert "changed outside this program since the last deployment" in message
     assert "nothing was written" in message and "`pulumi refresh`" in message
-    assert re.search(rf"\({re.escape(PATH)}: Graph answered 412 to the recorded ETag W/\"[^\"]+\" "
+    assert re.search(rf"\({re.escape(PATH)}: Graph answered HTTP 412 PreconditionFailed to the recorded ETag "
+                     r"W/\"[^\"]+\": The If-Match value does not match the appointment's current ETag\. "
                      r"\(request-id: [0-9a-f-]{36}, client-request-id: [0-9a-f-]{36}\)\)$", message)
     assert [(r["method"], r["status"]) for r in emulator.requests()] == [("PATCH", 412), ("GET", 200)]
     live = emulator.get(PATH)
@@ -384,7 +385,8 @@ def test_the_conflict_message_says_refresh_once_in_one_sentence(provider, emulat
     assert message.startswith(
         "The virtualAppointment changed outside this program since the last deployment, so nothing was "
         "written: run `pulumi refresh` to accept the change into the stack's state, then `pulumi up` to apply the "
-        f"program on top of it. ({PATH}: Graph answered 412 to the recorded ETag {created.outs['etag']} (request-id: ")
+        f"program on top of it. ({PATH}: Graph answered HTTP 412 PreconditionFailed to the recorded ETag "
+        f"{created.outs['etag']}: The If-Match value does not match the appointment's current ETag. (request-id: ")
     assert message.count("pulumi refresh") == 1 and message.count(PATH) == 1 and message.endswith("))")
 
 

@@ -67,11 +67,9 @@ def _serve(emu: Emulator, config: dict) -> ProviderServer:
 
 
 def _stop(server: ProviderServer, seen: Seen) -> None:
-    """Stop the host and keep everything it wrote to stderr (the engine logs it)."""
-    server.channel.close()
-    server.process.terminate()
-    seen.add(server.process.stderr.read())
+    """Stop the host and keep everything it wrote to stdout and stderr (the engine logs both)."""
     server.stop()
+    seen.add(server.stderr), seen.add(server.stdout)
 
 
 def _lifecycle(server: ProviderServer, later: ProviderServer, emu: Emulator, seen: Seen) -> None:

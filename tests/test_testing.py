@@ -250,3 +250,76 @@ def test_every_limit_the_differential_tier_allows_is_in_the_modules_docstring():
     assert set(twin.LIMITS) == set(words)
     for limit, said in words.items():
         assert said in testing.__doc__, limit
+
+
+def test_a_renamed_resource_with_its_old_name_as_an_alias_is_the_same_resource(graph_sandbox):
+    """Found by the differential tier: the engine moves a resource to its new name when an alias names
+    the old one (no create, no delete); the stand-in created the new one and deleted the old."""
+    def program(name, aliases=()):
+        def declare():
+            OnlineMeeting(name, external_id="booking-1", subject="Consultation",
+                          opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name=old) for old in aliases]))
+        return declare
+
+    graph_sandbox.up(program("meeting"))
+    renamed = graph_sandbox.up(program("consultation", aliases=["meeting"]))
+    assert renamed.ops == [("consultation", "same")] and renamed.requests == []
+    assert list(graph_sandbox.state) == ["consultation"]
+
+
+@pytest.mark.timeout(60)
+def test_a_provider_host_that_writes_a_lot_never_blocks_the_run():
+    """Issue 17: the host's stdout and stderr were pipes nobody read once the port was known, so a
+    host writing more than 64 KiB (notes of 300 renamed resources) blocked, and the run with it."""
+    from chatty_provider import WRITTEN, ChattyProvider
+    from pulumi.dynamic.dynamic import serialize_provider
+
+    from pulumi_virtualappointment.testing import ProviderHost
+
+    tests = str(Path(__file__).resolve().parent)
+    props = {"__provider": serialize_provider(ChattyProvider()), "onlineMeetingId": "MSpk"}
+    with ProviderHost({}, env={"PYTHONPATH": tests}) as host:
+        checked, failures = host.check("urn:pulumi:dev::t::pulumi-python:dynamic:Resource::a", {}, props)
+        assert failures == [] and checked["onlineMeetingId"] == "MSpk"
+    assert host.stderr.endswith("the end\n") and host.stdout.endswith("the end\n")
+    assert len(host.stderr) <= WRITTEN
+
+
+def test_a_replacement_whose_create_fails_leaves_the_old_resource_managed(graph_sandbox):
+    """Issue 17: the engine marks the old resource for deletion only once its replacement's create
+    succeeded (step.go, CreateStep); the stand-in marked it first, so the run after a failed
+    replacement deleted the meeting the state still recorded."""
+    def program(external_id):
+        return lambda: OnlineMeeting("meeting", external_id=external_id, subject="Consultation")
+
+    graph_sandbox.up(program("booking-1"))
+    [kept] = graph_sandbox.emulator.meetings()
+    graph_sandbox.emulator.inject({"status": 400, "code": "BadRequest", "message": "no licence"})
+    with pytest.raises(ProviderError, match="no licence"):
+        graph_sandbox.up(program("booking-2"))
+    assert list(graph_sandbox.state) == ["meeting"]
+    again = graph_sandbox.up(program("booking-1"))
+    assert again.ops == [("meeting", "same")] and again.requests == []
+    assert list(graph_sandbox.emulator.meetings()) == [kept]
+
+
+def test_the_stack_config_configures_the_provider_as_the_engine_does(tmp_path):
+    """Issue 17: the engine hands the dynamic provider the whole stack config; the stand-in gave it
+    only the Sandbox's endpoint and token, so `msgraph:apiVersion: beta` in Pulumi.dev.yaml (or
+    passed in) never reached it. The Sandbox's own endpoint and token still win: a stack file naming
+    real Graph must not send a sandbox's requests there."""
+    (tmp_path / "Pulumi.yaml").write_text("name: bookings\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  msgraph:apiVersion: beta\n"
+                                              "  msgraph:endpoint: https://graph.microsoft.com\n")
+    (tmp_path / "__main__.py").write_text(textwrap.dedent('''\
+        from pulumi_virtualappointment import OnlineMeeting
+        OnlineMeeting("m", external_id="from-stack-file", subject="S")
+    '''))
+    with Sandbox() as sandbox:
+        run = sandbox.up(tmp_path)
+        assert [r["path"].split("/")[1] for r in run.requests] == ["beta", "beta"]
+        assert [r["path"].split("/")[1] for r in sandbox.refresh().requests] == ["beta", "beta"]
+    with Sandbox() as sandbox:
+        (tmp_path / "Pulumi.dev.yaml").unlink()
+        run = sandbox.up(tmp_path, config={"msgraph:apiVersion": "beta"})
+        assert {r["path"].split("/")[1] for r in run.requests} == {"beta"}

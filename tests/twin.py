@@ -7,8 +7,11 @@ change "in Teams") and then holds them equal on
 - what Graph was sent, per object (a meeting with its join link, or an appointment) and in order
   within it (the engine runs independent steps in parallel, so the order across objects is its
   own): method, path, body and ``If-Match``, with meeting ids and ETags named by first appearance;
-- whether the step failed, and the first sentence of what the provider said;
-- the state afterwards: each resource's inputs and outputs, secrets as ``<secret>``.
+- whether the step failed, and what the provider said (ids, ETags and request ids named alike);
+- the state afterwards: each resource's id, inputs and outputs, secrets as ``<secret>``;
+- after an ``up``, the stack's outputs (the program's exports).
+
+Not compared: resource options and dependencies as recorded (the stand-in keeps only what it acts on).
 
 A step the stand-in does not model (``protect``, ``--target``, ``--replace``, ``pulumi import``) runs
 on the CLI alone and names the documented limit it falls under (``LIMITS``, also in the testing
@@ -51,7 +54,8 @@ class Side:
     message: str
     requests: list
     state: dict
-    result: Any = None  # the CLI's Result, or the stand-in's outputs
+    result: Any = None  # the CLI's Result
+    outputs: dict = field(default_factory=dict)  # the stack's outputs after an `up` (labelled)
 
 
 @dataclass
@@ -142,7 +146,6 @@ class Twin:
         self.engine = Engine({"msgraph:endpoint": self.stand_in_emulator.url, "msgraph:accessToken": token},
                              workdir / "stand-in" / "state.json")
         self.config: dict[str, Any] = {}
-        self.secret: set[str] = set()
         self.labels = (_Labels(), _Labels())
         self.outcomes: list[Outcome] = []
         self.limits: list[str] = []
@@ -154,9 +157,9 @@ class Twin:
     # -- running ------------------------------------------------------------------------------------
 
     def set(self, secret: tuple = (), **values: Any) -> None:
-        """Stack config for the next steps (``None`` removes a key), on both sides."""
+        """Stack config for the next steps (``None`` removes a key), on both sides; ``secret`` keys are
+        set with ``--secret`` for the CLI (the stand-in hands config to the program as given)."""
         self.cli.configure(values, secret=secret)
-        self.secret |= set(secret)
         for key, value in values.items():
             if value is None:
                 self.config.pop(key, None)
@@ -192,6 +195,9 @@ class Twin:
             if compare_state:
                 assert cli.state == stand_in.state, f"{where}: the states differ (- CLI, + stand-in)\n" + \
                     _diff(cli.state, stand_in.state)
+            if action == "up" and not cli.failed:
+                assert cli.outputs == stand_in.outputs, f"{where}: the stack outputs differ (- CLI, + stand-in)\n" + \
+                    _diff(cli.outputs, stand_in.outputs)
         return outcome
 
     def _cli(self, action: str, args: tuple) -> Side:
@@ -206,8 +212,11 @@ class Twin:
         if result.code != 0:
             found = result.errors()
             message = found[0] if found else result.text
+        outputs = {}
+        if action == "up" and result.code == 0:
+            outputs = labels.value(json.loads(self.cli.check("stack", "output", "--json", "--show-secrets").stdout))
         return Side(result.code != 0, _message(message, labels), grouped(emulator.requests(), labels),
-                    self._cli_state(labels), result)
+                    self._cli_state(labels), result, outputs)
 
     def _stand_in(self, action: str, args: tuple) -> Side:
         emulator, labels = self.stand_in_emulator, self.labels[1]
@@ -227,7 +236,7 @@ class Twin:
             failed, message = True, str(exc)
         labels.learn(emulator)
         return Side(failed, _message(message, labels), grouped(emulator.requests(), labels),
-                    self._stand_in_state(labels), outputs)
+                    self._stand_in_state(labels), None, labels.value(outputs or {}))
 
     # -- states ---------------------------------------------------------------------------------------
 

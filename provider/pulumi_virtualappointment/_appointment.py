@@ -132,11 +132,11 @@ APPOINTMENT = Kind(
     create="put",
     from_body={"joinWebUrl": "appointmentClientJoinWebUrl"},
     exists_error=AppointmentExistsError,
-    exists_message=(
+    exists_messages={"": (
         "The online meeting already has a virtualAppointment ({path}), so it was not created and nothing was "
         "changed. To manage the existing appointment from this program, set adopt_existing=True (adoptExisting) "
         "on the resource; the next `pulumi up` then changes only the properties the program declares."
-    ),
+    )},
     get_hint="check the online meeting id and the user in that id.",
     readdress_hint=(
         "An online meeting id already names its organiser: user_id can only say who that is (unset means the "

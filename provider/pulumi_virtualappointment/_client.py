@@ -51,7 +51,10 @@ class GraphResponse:
     method: str = ""
     path: str = ""
     attempts: int = 1
-    """How many attempts the answer took: more than one means an earlier one may have been applied."""
+    """How many attempts the answer took."""
+    unanswered: int = 0
+    """How many earlier attempts were sent and got no answer at all (dropped, timed out): each may have
+    been applied. An answered attempt (429, 503, ...) was not, and one never sent (refused) was not."""
 
     def invalid(self, problem: str) -> GraphResponseError:
         """An error about this answer's content (``invalidResponse``), with its request ids."""
@@ -199,7 +202,7 @@ class GraphClient:
         idempotent: bool = True,
     ) -> GraphResponse:
         url = f"{self.settings.base_url(self._version)}/{path}"
-        attempt, waited = 0, 0.0
+        attempt, waited, unanswered = 0, 0.0, 0
         while True:
             attempt += 1
             client_request_id = str(uuid.uuid4())
@@ -214,9 +217,10 @@ class GraphClient:
                 if not failure.retryable:
                     raise GraphTransportError(method, path, reason, client_request_id, attempt) from None
                 status, retry_after, error = None, None, (reason, None)
+                unanswered += failure.sent
             else:
                 if raw.status < 400:
-                    return self._answer(method, path, raw, client_request_id, attempt)
+                    return self._answer(method, path, raw, client_request_id, attempt, unanswered)
                 status, retry_after, error = raw.status, parse_retry_after(raw.headers), (None, raw)
             pause = None
             if self._policy.retryable(status, retry_after, idempotent):
@@ -231,7 +235,8 @@ class GraphClient:
             waited += pause
 
     @staticmethod
-    def _answer(method: str, path: str, raw: RawResponse, client_request_id: str, attempt: int) -> GraphResponse:
+    def _answer(method: str, path: str, raw: RawResponse, client_request_id: str, attempt: int,
+                unanswered: int = 0) -> GraphResponse:
         """A 1xx-3xx answer: a usable JSON object (or none), else an error naming what is wrong."""
         request_id = raw.headers.get("request-id")
         if raw.status < 200:
@@ -247,7 +252,7 @@ class GraphClient:
             problem = f"expected a JSON object, got {_kind(body)}"
             raise _invalid(method, path, raw.status, problem, request_id, client_request_id, attempt)
         return GraphResponse(raw.status, body, raw.headers.get("ETag"), request_id, client_request_id, method, path,
-                             attempt)
+                             attempt, unanswered)
 
     @staticmethod
     def _error(method: str, path: str, error: tuple, client_request_id: str, attempts: int) -> Exception:

@@ -100,9 +100,17 @@ def _same_identity(key: str, a: Any, b: Any) -> bool:
 
 
 def _refused(etag: Optional[str], exc: PreconditionFailedError) -> str:
-    """A 412's part in a conflict message: the ETag and the ids support needs (the path is said once, before)."""
-    return (f"Graph answered 412 to the recorded ETag {etag} (request-id: {exc.request_id or 'none'}, "
+    """A 412's part in a conflict message: Graph's code and message for the recorded ETag, and the ids
+    support needs (the path is said once, before)."""
+    return (f"Graph answered HTTP 412 {exc.code or 'unknown code'} to the recorded ETag {etag}: "
+            f"{exc.graph_message or '(no message)'} (request-id: {exc.request_id or 'none'}, "
             f"client-request-id: {exc.client_request_id or 'none'})")
+
+
+def release(claim: tuple[str, str]) -> None:
+    """Give back a claim on an object (a create that took it did not finish)."""
+    with _LOCK:
+        _CLAIMED.discard(claim)
 
 
 def _note(message: str) -> None:
@@ -185,6 +193,20 @@ class _Lifecycle:
     def cleared(body: Mapping[str, Any]) -> set:
         return {k for k, v in body.items() if v is None}
 
+    def narrowed(self, applied: Mapping[str, Any], desired: Mapping[str, Any], body: Mapping[str, Any]) -> dict:
+        """The recorded values a write guards: each one the program still declares, as far as it
+        declares it (a member it dropped is the object's own now), and what the body clears, as
+        recorded. A value the program stopped managing is no longer compared with Graph's."""
+        fields = self.kind.fields
+        return {k: fields[k].project(v, desired[k]) if k in desired else v
+                for k, v in applied.items() if k in fields and (k in desired or k in body)}
+
+    def stale(self, applied: Mapping[str, Any], desired: Mapping[str, Any]) -> bool:
+        """Whether the recorded values manage more than the program declares: a value or a member it
+        dropped that the PATCH leaves as Graph has it (a kind that does not clear removed values)."""
+        fields = self.kind.fields
+        return any(k not in desired or fields[k].project(v, desired[k]) != v for k, v in applied.items() if k in fields)
+
     @staticmethod
     def guarded(body: Mapping[str, Any], applied: Mapping[str, Any], desired: Mapping[str, Any]) -> set:
         """What a write must not overwrite if it changed outside the program: what it sends, and what
@@ -205,10 +227,10 @@ class _Lifecycle:
             f"run `pulumi refresh` to accept the change into the stack's state, then {then}. ({path}: {detail})"
         )
 
-    def exists(self, path: str, declared: str = "") -> Exception:
-        """The refusal to take over an existing object; ``declared="none"`` when the program
-        declares none of its values (so no value could show it is this program's)."""
-        return self.kind.exists_error(self.kind.exists_message.format(path=path, why=self.kind.exists_why[declared]))
+    def exists(self, path: str, why: str = "") -> Exception:
+        """The refusal to take over an existing object: not this create's (``""``), or another
+        resource's of this deployment (``"taken"``)."""
+        return self.kind.exists_error(self.kind.exists_messages[why].format(path=path))
 
     # -- writing ---------------------------------------------------------------------------------------
 
@@ -334,18 +356,21 @@ class _Lifecycle:
                 return live
         return self.confirm(client, path, answer, desired, desired)
 
-    def create_or_get(self, client: GraphClient, props: dict, desired: dict) -> tuple[str, GraphResponse, bool]:
+    def create_or_get(self, client: GraphClient, props: dict,
+                      desired: dict) -> tuple[str, GraphResponse, bool, tuple[str, str]]:
         """``createOrGet`` (idempotent by its key, so a lost answer is simply asked again): 201 is
         a new object, and what ``createOrGet`` does not take is then set with one minimal PATCH; if
         that fails, the new object is deleted again, so a failed create leaves nothing behind.
 
-        200 is an existing one. It is this resource's only if it already holds everything the
-        program declares (and it declares something: holding nothing proves nothing), or if this
-        very create's first attempt went unanswered (so it may have made it) and it holds what that
-        attempt asked for. Any other is adopted only with ``adopt_existing``, else refused, nothing
-        changed. One that another resource of this deployment created or adopted is refused even
-        when adopting: the decision and the claim are one step under the lock, so two creates
-        running at once cannot both take it."""
+        200 is an existing one, whoever made it. It is this resource's only on evidence: an earlier
+        attempt of this very create was sent and got no answer at all (so it may have made it), and
+        the object holds what that attempt asked for. An answered attempt (429, 503, a 504 with a
+        body) changed nothing, and equal values prove nothing (Teams' defaults match anyone's
+        meeting). Any other is adopted only with ``adopt_existing``, else refused, nothing changed.
+        One that another resource of this deployment created or adopted is refused even when
+        adopting: the decision and the claim are one step under the lock, so two creates running at
+        once cannot both take it. Returns the path, the live answer, whether this create made it,
+        and the claim (given back by ``create`` if finishing the resource fails)."""
         kind = self.kind
         asked = {k: v for k, v in {**props, **desired}.items() if k in kind.create_keys and v is not None}
         answer = client.post(kind.create_path(props), encode(asked))
@@ -355,30 +380,26 @@ class _Lifecycle:
         path = kind.address({**props, **computed})
         key = (kind.name, str(computed[kind.object_key]))
         if answer.status == 201:
-            with self.claiming(path, key), self.undone_on_failure(client, path):
-                return path, self.adopt(client, path, answer, desired), True
-        live = self.live(answer)
-        declared = any(v is not None for v in desired.values())
-        ours = (declared and self.equal_on(desired, live, desired)) or (
-            answer.attempts > 1 and self.equal_on([k for k in asked if k in kind.fields], live, asked))
-        if not ours and not props.get("adoptExisting"):
-            raise self.exists(path, "" if declared else "none")
-        with self.claiming(path, key):
-            return path, self.adopt(client, path, answer, desired), False
+            with self.claiming(path, key, allowed=True), self.undone_on_failure(client, path):
+                return path, self.adopt(client, path, answer, desired), True, key
+        made_by_us = answer.unanswered > 0 and self.equal_on([k for k in asked if k in kind.fields], self.live(answer), asked)
+        with self.claiming(path, key, allowed=made_by_us or bool(props.get("adoptExisting"))):
+            return path, self.adopt(client, path, answer, desired), False, key
 
     @contextlib.contextmanager
-    def claiming(self, path: str, key: tuple[str, str]) -> Iterator[None]:
-        """Claim the object for this create, refused if another create of this deployment has it;
-        the claim is given back if what follows fails."""
+    def claiming(self, path: str, key: tuple[str, str], allowed: bool) -> Iterator[None]:
+        """Claim the object for this create: refused if another create of this deployment has it
+        (whatever ``allowed`` says), or if this create may not take it; given back if what follows fails."""
         with _LOCK:
             if key in _CLAIMED:
                 raise self.exists(path, "taken")
+            if not allowed:
+                raise self.exists(path)
             _CLAIMED.add(key)
         try:
             yield
         except BaseException:
-            with _LOCK:
-                _CLAIMED.discard(key)
+            release(key)
             raise
 
     @contextlib.contextmanager
@@ -399,13 +420,19 @@ class _Lifecycle:
 
     def create(self, client: GraphClient, props: dict) -> CreateResult:
         desired = managed(self.kind, props)
+        claim = None
         if self.kind.create == "put":
             (path, answer), made = self.create_by_put(client, props, desired), False
         else:
-            path, answer, made = self.create_or_get(client, props, desired)
-        outs = self.outputs(props, answer)
-        with self.undone_on_failure(client, path) if made else contextlib.nullcontext():
-            outs.update(self.functions(client, path))
+            path, answer, made, claim = self.create_or_get(client, props, desired)
+        try:
+            outs = self.outputs(props, answer)
+            with self.undone_on_failure(client, path) if made else contextlib.nullcontext():
+                outs.update(self.functions(client, path))
+        except BaseException:
+            if claim is not None:  # not created after all: the object is no resource's of this deployment
+                release(claim)
+            raise
         with _LOCK:
             _CLAIMED.add((self.kind.name, str(outs.get(self.kind.object_key))))
         return CreateResult(path, outs)
@@ -429,10 +456,11 @@ class _Lifecycle:
             kept = GraphResponse(204, None, olds.get("etag"), None, "")
             return UpdateResult(self.outputs(news, kept, olds))
         etag, answer = olds.get("etag"), None
+        guard = self.narrowed(applied, desired, body)
         if not etag:
-            answer, etag = self.read_before_write(client, path, body, applied, desired)
+            answer, etag = self.read_before_write(client, path, body, guard, desired)
         if answer is None:
-            answer = self.patch(client, path, body, etag, applied, desired)
+            answer = self.patch(client, path, body, etag, guard, desired)
         return UpdateResult(self.outputs(news, answer, olds))
 
     def reach(self, client: GraphClient, path: str, old_path: str, moved: list, news: Mapping[str, Any]) -> None:
@@ -571,7 +599,10 @@ class KindProvider(ResourceProvider):
         return CheckResult(normalised, [])
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """No change: ``changes=False``. A change: ``changes=None`` (DIFF_UNKNOWN, __main__.py:117),
+        """No change: ``changes=False``; nothing to send, but the recorded outputs hold a value the
+        program dropped (a kind that leaves dropped values as Graph has them): ``changes=True``, so the
+        engine's Update (which sends nothing) records outputs without it and it is no longer guarded.
+        A change: ``changes=None`` (DIFF_UNKNOWN, __main__.py:117),
         which makes the engine work out the changed keys from the inputs (step_generator.go:2996),
         so ``replace_on_changes`` and the preview's detail work; the SDK's ``DiffResult`` has no
         field for them.
@@ -589,12 +620,15 @@ class KindProvider(ResourceProvider):
         olds, news = _sentinels(olds), _sentinels(news)
         moved = [k for k in kind.identity if not _same_identity(k, olds.get(k), news.get(k))]
         replaces = [k for k in moved if k in kind.replaces and news.get(k) != UNKNOWN]
-        desired = managed(kind, news)
+        desired, applied = managed(kind, news), managed(kind, olds)
         unknown = has_unknown(desired)
-        body = {} if unknown else minimal_patch(kind, managed(kind, olds), desired)
+        body = {} if unknown else minimal_patch(kind, applied, desired)
         changed = bool(moved or body or unknown)
         if not changed:
-            return DiffResult(changes=False, replaces=[])
+            # Nothing to send, but the recorded outputs still hold a value the program dropped: an
+            # update (which sends nothing) records outputs without it, so it is not guarded any more.
+            # DIFF_SOME, not DIFF_UNKNOWN: the inputs may already agree (a state an earlier version kept).
+            return DiffResult(changes=self._steps.stale(applied, desired), replaces=[])
         # A replacement the engine decides itself (replace_on_changes, replace_with) is of the same
         # object: delete it first. One this Diff names is of another object: create it first, so a
         # create that fails leaves the old one in place.

@@ -138,16 +138,23 @@ MEETING = Kind(
     identity_from_body=("externalId",),
     functions={"virtualAppointmentJoinWebUrl": "getVirtualAppointmentJoinWebUrl"},
     exists_error=MeetingExistsError,
-    exists_message=(
-        "An online meeting with this external_id already exists ({path}) and {why}, so it was not created and "
-        "nothing was changed. To manage it from this program, set "
-        "adopt_existing=True (adoptExisting) on the resource; the next `pulumi up` then changes only the "
-        "properties the program declares. (If an earlier `pulumi up` of this program failed while creating this "
-        "meeting, it is that one.)"
-    ),
-    exists_why={"": "holds other values than this program declares",
-                "none": "this program declares none of its values, so nothing shows it is this program's",
-                "taken": "another resource of this deployment created or adopted it: declare each meeting once"},
+    exists_messages={
+        "": (
+            "An online meeting with this external_id already exists ({path}) and this create did not make it "
+            "(createOrGet answers with the organiser's meeting of that externalId, whoever made it), so it was not "
+            "created and nothing was changed. To manage it from this program, set adopt_existing=True "
+            "(adoptExisting) on the resource: the next `pulumi up` then changes only the properties the program "
+            "declares. If an earlier `pulumi up` of this program failed while creating this meeting, it is that "
+            "one: adopt it so. If it is the meeting of a resource this program renamed, give the resource its old "
+            "name in aliases=[...] instead; if `pulumi up --replace` is replacing it, set delete_before_replace=True "
+            "on it (createOrGet finds the old meeting until it is deleted)."
+        ),
+        "taken": (
+            "An online meeting with this external_id already exists ({path}) and another resource of this "
+            "deployment created or adopted it: declare each meeting once (one resource per external_id and "
+            "organiser). It was not created and nothing was changed."
+        ),
+    },
     get_hint="check the meeting id and the user in that id.",
     readdress_hint=(
         "A meeting belongs to its organiser: user_id can only say who that is (unset means the signed-in user). "

@@ -415,11 +415,9 @@ class Kind:
     functions: Mapping[str, str] = field(default_factory=dict)
     """Computed outputs read from a Graph function of the object: output -> function (``{"value": ...}``)."""
     exists_error: type = Exception
-    exists_message: str = ""
-    """Why a create refused an object that exists (``{path}`` and ``{why}`` are filled in)."""
-    exists_why: Mapping[str, str] = field(default_factory=lambda: {"": "", "none": "", "taken": ""})
-    """What ``{why}`` says: under ``""`` the object holds other values, under ``"none"`` the program
-    declares none of them, under ``"taken"`` another resource of the deployment has it."""
+    exists_messages: Mapping[str, str] = field(default_factory=lambda: {"": "", "taken": ""})
+    """Why a create refused an object that exists (``{path}`` is filled in): under ``""`` it is not
+    this create's to take, under ``"taken"`` another resource of the deployment created or adopted it."""
     get_hint: str = ""
     readdress_hint: str = ""
     headers: Mapping[str, str] = field(default_factory=dict)

@@ -29,9 +29,19 @@ __all__ = ["install", "user_message"]
 HOST_MODULE = "pulumi.dynamic.__main__"
 
 
-def user_message(exc: BaseException) -> Optional[str]:
-    """What the CLI should show for ``exc``: its message alone for an error of ours, else ``None``."""
-    return str(exc) if isinstance(exc, GraphError) else None
+def user_message(exc: Optional[BaseException]) -> Optional[str]:
+    """What the CLI should show for ``exc``: its message alone for an error of ours that says
+    something and carries no other exception in its chain (a defect inside it keeps the whole
+    traceback), else ``None``."""
+    if not isinstance(exc, GraphError) or not str(exc).strip():
+        return None
+    seen, link = set(), exc
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        if not isinstance(link, GraphError):
+            return None
+        link = link.__cause__ if link.__cause__ is not None else (None if link.__suppress_context__ else link.__context__)
+    return str(exc)
 
 
 class _Tracebacks:
@@ -42,7 +52,7 @@ class _Tracebacks:
 
     @staticmethod
     def format_exc(limit: Optional[int] = None, chain: bool = True) -> str:
-        shown = user_message(sys.exc_info()[1])  # type: ignore[arg-type]
+        shown = user_message(sys.exc_info()[1])
         return shown if shown is not None else traceback.format_exc(limit, chain)
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3 import HTTPConnectionPool, HTTPSConnectionPool, ProxyManager
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -58,11 +59,13 @@ class RawResponse:
 
 class TransportFailure(Exception):
     """No usable answer arrived. ``reason`` is safe to show; ``retryable`` if the same request
-    may be sent again (a request that could not even be formed never is)."""
+    may be sent again (a request that could not even be formed never is); ``sent`` unless it surely
+    never reached the server (refused, or not connected in time): a request that was sent may have
+    been applied, its answer lost."""
 
-    def __init__(self, reason: str, retryable: bool, timed_out: bool = False):
+    def __init__(self, reason: str, retryable: bool, timed_out: bool = False, sent: bool = True):
         super().__init__(reason)
-        self.reason, self.retryable, self.timed_out = reason, retryable, timed_out
+        self.reason, self.retryable, self.timed_out, self.sent = reason, retryable, timed_out, sent
 
 
 class _Alarm:
@@ -259,8 +262,12 @@ def _failure(exc: BaseException, watchdog: _Watchdog, seconds: float) -> Transpo
         return TransportFailure("timed out", retryable=True, timed_out=True)
     if isinstance(exc, requests.exceptions.SSLError):
         return _tls(exc)
-    if isinstance(exc, requests.exceptions.ConnectTimeout) and seconds > CONNECT_TIMEOUT:
-        return TransportFailure(f"could not connect within {CONNECT_TIMEOUT:g} s", retryable=True)
+    if isinstance(exc, requests.exceptions.ConnectTimeout):  # not connected: nothing was sent
+        if seconds > CONNECT_TIMEOUT:
+            return TransportFailure(f"could not connect within {CONNECT_TIMEOUT:g} s", retryable=True, sent=False)
+        return TransportFailure("timed out", retryable=True, timed_out=True, sent=False)
+    if any(isinstance(item, urllib3.exceptions.NewConnectionError) for item in _chain(exc)):
+        return TransportFailure("the connection was refused or could not be made", retryable=True, sent=False)
     if isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
         return TransportFailure("the response was cut off", retryable=True)
     if isinstance(exc, requests.Timeout):
@@ -298,7 +305,7 @@ class Transport:
         """One attempt, bounded by ``seconds`` of wall time from connect to the body's last byte."""
         problem = _unsendable(headers)
         if problem is not None:
-            raise TransportFailure(f"the request could not be sent: {problem}", retryable=False)
+            raise TransportFailure(f"the request could not be sent: {problem}", retryable=False, sent=False)
         watchdog = _Watchdog(seconds)
         _ACTIVE.watchdog = watchdog
         try:

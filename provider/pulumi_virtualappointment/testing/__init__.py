@@ -5,7 +5,7 @@ declares resources) under the Pulumi SDK's mocks, and hands every resource to th
 host the engine launches for dynamic resources (``python -m pulumi.dynamic``, over gRPC), calling
 it the way the engine does, in the engine's orders (read from its source: create-before-delete and
 delete-before-replace, the refresh diff, ``get``, ``retain_on_delete``, ``ignore_changes``,
-``replace_on_changes``, secrets handed over plain), against the package's Graph emulator on
+``replace_on_changes``, aliases, secrets handed over plain), against the package's Graph emulator on
 127.0.0.1. A test then asserts on the Graph requests a change causes::
 
     from pulumi_virtualappointment.testing import Sandbox

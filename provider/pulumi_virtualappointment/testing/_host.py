@@ -11,6 +11,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import threading
 from typing import Any, Optional
 
 import grpc
@@ -64,13 +65,37 @@ class ProviderError(Exception):
         super().__init__(f"{method}: {details}")
 
 
+class _Tail:
+    """Reads a pipe to its end in a thread of its own, keeping the last ``limit`` bytes: a host
+    whose output nobody reads blocks once the pipe is full (64 KiB), and the run with it."""
+
+    def __init__(self, pipe: Any, limit: int = 1024 * 1024):
+        self.pipe, self.limit, self.kept = pipe, limit, bytearray()
+        self.thread = threading.Thread(target=self._drain, name="provider-host-output", daemon=True)
+        self.thread.start()
+
+    def _drain(self) -> None:
+        for chunk in iter(lambda: self.pipe.read1(65536), b""):
+            self.kept += chunk
+            if len(self.kept) > self.limit:
+                del self.kept[: len(self.kept) - self.limit]
+
+    def text(self) -> str:
+        self.thread.join(timeout=10)
+        self.pipe.close()
+        return self.kept.decode(errors="replace")
+
+
 class ProviderHost:
-    """``python -m pulumi.dynamic`` in a subprocess, reached over gRPC on 127.0.0.1."""
+    """``python -m pulumi.dynamic`` in a subprocess, reached over gRPC on 127.0.0.1. What it writes
+    after its port (stdout) and to stderr is read as it comes; the last MiB of each is ``stdout`` and
+    ``stderr`` once it stopped."""
 
     def __init__(self, config: dict[str, Any], env: Optional[dict] = None):
         self.config = config
         self.env = {**os.environ, "PULUMI_PROJECT": "test-project", **(env or {})}
         self.process: Optional[subprocess.Popen] = None
+        self.stdout = self.stderr = ""
 
     def start(self) -> "ProviderHost":
         self.process = subprocess.Popen(
@@ -79,7 +104,14 @@ class ProviderHost:
             stderr=subprocess.PIPE,
             env=self.env,
         )
-        port = int(self.process.stdout.readline().decode().strip())
+        self._err = _Tail(self.process.stderr)
+        line = self.process.stdout.readline().decode(errors="replace").strip()
+        self._out = _Tail(self.process.stdout)
+        if not line.isdigit():
+            self.process.kill()
+            self.process.wait(timeout=10)
+            raise ProviderError("start", f"the provider host did not start (it printed {line!r}): {self._err.text()[-2000:]}")
+        port = int(line)
         self.channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
         answer = self.stub.Configure(provider_pb2.ConfigureRequest(args=to_struct(self.config), acceptSecrets=False))
@@ -91,9 +123,7 @@ class ProviderHost:
             self.channel.close()
             self.process.terminate()
             self.process.wait(timeout=10)
-            self.stderr = self.process.stderr.read().decode(errors="replace")
-            self.process.stdout.close()
-            self.process.stderr.close()
+            self.stdout, self.stderr = self._out.text(), self._err.text()
             self.process = None
 
     def __enter__(self) -> "ProviderHost":

@@ -76,6 +76,8 @@ class Options:
     retain_on_delete: bool = False
     additional_secret_outputs: list = field(default_factory=list)
     import_id: str = ""
+    aliases: list = field(default_factory=list)
+    """Old names the resource had (``aliases=[pulumi.Alias(name=...)]`` or alias URNs)."""
 
     @classmethod
     def of(cls, request: Any) -> "Options":
@@ -86,6 +88,9 @@ class Options:
             retain_on_delete=bool(request.retainOnDelete),
             additional_secret_outputs=list(request.additionalSecretOutputs),
             import_id=request.importId,
+            aliases=[alias.spec.name if alias.HasField("spec") else alias.urn.rsplit("::", 1)[-1]
+                     for alias in request.aliases if alias.spec.name or alias.urn]
+            + [urn.rsplit("::", 1)[-1] for urn in request.aliasURNs],
         )
 
 
@@ -146,6 +151,9 @@ class Engine:
 
     def __init__(self, config: dict[str, Any], state_file: Path, env: Optional[dict] = None):
         self.config, self.env = config, env
+        self.stack_config: dict[str, Any] = {}
+        """The last program's stack config: the engine hands the provider the whole stack config, and
+        ``refresh`` and ``destroy`` (no program) use the stack's."""
         self.state_file = Path(state_file)
         self.steps: list[Step] = []
         self.seen: set[str] = set()
@@ -169,10 +177,13 @@ class Engine:
     # -- deployments -------------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def deployment(self, preview: bool = False) -> Iterator["Engine"]:
-        """One deployment: a fresh provider host; replaced and dropped resources deleted at the end."""
+    def deployment(self, preview: bool = False, stack_config: Optional[dict[str, Any]] = None) -> Iterator["Engine"]:
+        """One deployment: a fresh provider host, configured with the stack config (``config``, the
+        engine stand-in's own endpoint and token, winning); replaced and dropped resources deleted at the end."""
         self.seen, self.steps = set(), []
-        self.server = ProviderHost(self.config, self.env).start()
+        if stack_config is not None:
+            self.stack_config = dict(stack_config)
+        self.server = ProviderHost({**self.stack_config, **self.config}, self.env).start()
         try:
             yield self
             if not preview:
@@ -217,12 +228,14 @@ class Engine:
     def _register(self, name: str, inputs: dict, options: Options, preview: bool, typ: str) -> tuple[str, dict]:
         self._claim(name, typ)
         state = self.load()
-        old = state.get(name)
-        if old is not None and old.get("type", TYPE) != typ:  # another URN: the engine creates, then deletes the old
+        moved = next((a for a in options.aliases if name not in state and a in state and a not in self.seen), None)
+        if moved is not None:  # an alias names the resource's old name: the same resource, renamed in place
+            state = {name if key == moved else key: entry for key, entry in state.items()}
             if not preview:
-                state[name + PENDING] = {**old, "name": name}
                 self.save(state)
-            old = None
+        old, retyped = state.get(name), None
+        if old is not None and old.get("type", TYPE) != typ:  # another URN: the engine creates, then deletes the old
+            old, retyped = None, old
         urn = self.urn(name, typ)
         secret_inputs = sorted(k for k, v in inputs.items() if rpc.is_rpc_secret(v))
         secret = sorted({*secret_inputs, *options.additional_secret_outputs})
@@ -251,10 +264,10 @@ class Engine:
                 checked = self._check(name, urn, {}, news)  # the engine checks again for a replacement
                 if dbr:
                     self._delete(name, old)
-                else:  # the old one waits in the state, marked, until the end of this run (or a later one)
-                    state[name + PENDING] = {**old, "name": name}
-                    self.save(state)
                 id_, outs = self.server.create(urn, checked)
+                if not dbr:  # created: only now is the old one marked, to be deleted at the end of this
+                    state[name + PENDING] = {**old, "name": name}  # run (or a later one), step.go CreateStep
+                    self.save(state)
             else:
                 self.steps.append(Step(name, "update"))
                 if preview:
@@ -262,6 +275,8 @@ class Engine:
                 id_, outs = old["id"], self.server.update(urn, old["id"], old["outputs"], checked)
         state[name] = {"id": id_, "type": typ, "inputs": checked, "outputs": outs, "options": self._kept(options),
                        "secret": secret, "secret_inputs": secret_inputs}
+        if retyped is not None:  # created: the old one (another type) is deleted at the end of the run
+            state[name + PENDING] = {**retyped, "name": name}
         self.save(state)
         return id_, self._marked(outs, secret)
 
@@ -500,11 +515,12 @@ def run_program(program: Program, engine: Engine, config: Optional[dict[str, Any
 
     monitor = _Monitor(engine, preview)
     _quiet_leftovers()
+    stack = {key: value if isinstance(value, str) else json.dumps(value)  # as the CLI hands them over
+             for key, value in {**settings, **(config or {})}.items()}
     root = ROOT.set(None)  # a stack of this run's own: the SDK keeps the root stack (and its exports) per context
-    with engine.deployment(preview=preview):
+    with engine.deployment(preview=preview, stack_config=stack):
         pulumi.runtime.set_mocks(_Mocks(), project=project, stack="dev", preview=preview, monitor=monitor)
-        pulumi.runtime.set_all_config({key: value if isinstance(value, str) else json.dumps(value)  # as the CLI
-                                       for key, value in {**settings, **(config or {})}.items()})
+        pulumi.runtime.set_all_config(stack)
         cwd = os.getcwd()
         os.chdir(where)
         try:

@@ -2,14 +2,15 @@
 
     meetingName       the meeting's resource name (default "meeting"): a rename, without an alias
     externalId        the meeting's key in the scheduling system (default "scenario-booking")
-    subject           the meeting's subject (default "Consultation")
+    subject           the meeting's subject (default "Consultation"; "none": not declared)
+    allowMeetingChat  the meeting's chat setting (unset: not declared)
     attendees         a list of {"upn", "role"} (JSON)
     secretData        "true": attendees and clients read with get_secret_object (else plainly);
                       "inCode": the program declares fixed ones itself (PEOPLE), plainly
     appointment       "false": no appointment
     externalAppointmentId, clients (a JSON list of {"display_name", "email_address", ...})
     options           {"meeting" | "appointment": {"protect", "retainOnDelete", "ignoreChanges",
-                       "replaceOnChanges", "deleteBeforeReplace"}} (JSON), as resource options
+                       "replaceOnChanges", "deleteBeforeReplace", "aliases"}} (JSON), as resource options
     getMeetingId      a meeting id: OnlineMeeting.get("looked-up", id), its subject exported
     importMeetingId   a meeting id: an OnlineMeeting "imported" declared with import_
 """
@@ -30,6 +31,7 @@ def options(name: str) -> pulumi.ResourceOptions:
         ignore_changes=spec.get("ignoreChanges"),
         replace_on_changes=spec.get("replaceOnChanges"),
         delete_before_replace=spec.get("deleteBeforeReplace"),
+        aliases=[pulumi.Alias(name=old) for old in spec.get("aliases") or []] or None,
     )
 
 
@@ -45,7 +47,8 @@ attendees = personal("attendees")
 meeting = OnlineMeeting(
     config.get("meetingName") or "meeting",
     external_id=config.get("externalId") or "scenario-booking",
-    subject=config.get("subject") or "Consultation",
+    subject=None if config.get("subject") == "none" else config.get("subject") or "Consultation",
+    allow_meeting_chat=config.get("allowMeetingChat"),
     start_date_time="2026-12-01T10:00:00+01:00",
     end_date_time="2026-12-01T10:30:00+01:00",
     participants=None if attendees is None else pulumi.Output.from_input(attendees).apply(
