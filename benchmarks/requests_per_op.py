@@ -6,7 +6,8 @@ calls it as the engine does: Check and Diff for every resource, then Create or U
 Diff says so and it is not a preview; Read and the refresh Diff on refresh; Delete on destroy.
 In each deployment ``n`` resources use this package's provider and ``n`` the full-body
 baseline's (``benchmarks.fullbody``); each provider's resources belong to a user of their own
-(``users/ours/...``, ``users/full/...``), so the emulator's request log splits by path.
+(``users/ours@contoso.com/...``, ``users/full@contoso.com/...``: UPNs, as Graph takes users), so the
+emulator's request log splits by path.
 Requests and request-body bytes are counted per resource.
 """
 
@@ -27,11 +28,17 @@ from .cases import APPOINTMENT, CASES, MEETING_ETAGS, Case, Change
 __all__ = ["Step", "steps", "tables_a", "table_b", "measure", "BYTES_CASES", "TOTAL"]
 
 WHO = ("ours", "full")
+USERS = {who: f"{who}@contoso.com" for who in WHO}
 TOTAL = "**all of the above**"
 BYTES_CASES = (APPOINTMENT, MEETING_ETAGS)
 """Section b's cases: the meeting's bodies are the same with and without ETags."""
 FUNCTION_MARK = "GET*"
 """How a GET of a Graph function of the object (a meeting's join link) shows in the methods."""
+
+
+def _by(who: str, request: dict) -> bool:
+    """Whether ``request`` is one of ``who``'s (the path holds the user, percent-encoded)."""
+    return f"/users/{USERS[who].replace('@', '%40')}/" in request["path"]
 
 
 def resource_name(who: str, i: int) -> str:
@@ -115,8 +122,8 @@ def measure(emulator: Any, case: Case, n: int) -> dict[str, dict[str, Seen]]:
             if step.action == "up":
                 declared = props
             log = emulator.requests()
-            out[step.label] = {who: _seen(case, [r for r in log if f"/users/{who}/" in r["path"]], n) for who in WHO}
-            stray = [r for r in log if not any(f"/users/{who}/" in r["path"] for who in WHO)]
+            out[step.label] = {who: _seen(case, [r for r in log if _by(who, r)], n) for who in WHO}
+            stray = [r for r in log if not any(_by(who, r) for who in WHO)]
             if stray:
                 raise BenchmarkError(f"{case.title}, {step.label}: requests of neither provider: {stray[:3]}")
     return out
@@ -133,7 +140,8 @@ def _run(engine: Engine, case: Case, step: Step, props: dict, n: int) -> None:
             for who, provider in (("ours", case.ours), ("full", case.full)):
                 for i in range(n):
                     name = resource_name(who, i)
-                    engine.register(name, case.inputs(provider, name, who, **props), Options(), preview, case.urn_type)
+                    engine.register(name, case.inputs(provider, name, USERS[who], **props), Options(), preview,
+                                    case.urn_type)
         ops = {s.op for s in engine.steps}
         if "failed" in ops:
             raise BenchmarkError(f"{case.title}, {step.label}: the engine stand-in reports a failed step")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import threading
 import time
 
@@ -23,6 +24,7 @@ from pulumi_virtualappointment._auth import (
     TokenCache,
     azure_factory,
     build_credential,
+    _redact,
     cloud_for,
     token_claims,
     token_source,
@@ -215,19 +217,20 @@ def test_nothing_configured_lists_the_modes_and_keys():
     with pytest.raises(ConfigurationError) as caught:
         token_source(settings())
     assert str(caught.value) == (
-        "No Microsoft Graph credentials are configured. Choose how the provider signs in with "
-        "`pulumi config set msgraph:auth <mode>` (or MSGRAPH_AUTH): token: a ready delegated token, "
-        "`pulumi config set --secret msgraph:accessToken <token>` or MSGRAPH_ACCESS_TOKEN (for the local emulator "
-        "any non-empty token works); cli: the user signed in with `az login`; device_code or browser: sign in once "
-        "with `python -m pulumi_virtualappointment login`, later runs are silent; username_password: "
-        "msgraph:username and msgraph:password (no MFA; deprecated). msgraph:tenantId (AZURE_TENANT_ID) and "
-        "msgraph:clientId (AZURE_CLIENT_ID) pick the tenant and the app registration. The API accepts delegated "
-        "permissions only (OnlineMeetings.ReadWrite).")
+        "No Microsoft Graph credentials are configured. Choose how to sign in with stack config msgraph:auth or "
+        "MSGRAPH_AUTH: token: a ready delegated token in stack config (`pulumi config set --secret "
+        "msgraph:accessToken <token>`) or MSGRAPH_ACCESS_TOKEN (for the local emulator any non-empty token works); "
+        "cli: the user signed in with `az login`; device_code or browser: sign in once with `python -m "
+        "pulumi_virtualappointment login`, later runs are silent; username_password: stack config msgraph:username "
+        "or MSGRAPH_USERNAME and stack config msgraph:password or MSGRAPH_PASSWORD (no MFA; deprecated). stack "
+        "config msgraph:tenantId or AZURE_TENANT_ID and stack config msgraph:clientId or AZURE_CLIENT_ID pick the "
+        "tenant and the app registration. The API accepts delegated permissions only (OnlineMeetings.ReadWrite).")
 
 
 def test_token_mode_without_a_token_says_where_to_put_one():
-    with pytest.raises(ConfigurationError, match=r"^msgraph:auth is token but no token is set\. Set a delegated "
-                                                 r"access token with `pulumi config set --secret msgraph:accessToken"):
+    with pytest.raises(ConfigurationError, match=r"^stack config msgraph:auth is token but no token is set\. Set a "
+                                                 r"delegated access token in stack config \(`pulumi config set "
+                                                 r"--secret msgraph:accessToken <token>`\) or MSGRAPH_ACCESS_TOKEN"):
         token_source(settings(**{"msgraph:auth": "token"}))
 
 
@@ -451,3 +454,103 @@ def test_a_malformed_token_from_a_credential_is_refused_without_echoing_it(token
         cache()
     assert str(caught.value).startswith(f"The token from msgraph:auth=cli contains {problem}")
     assert "SECRET" not in str(caught.value)
+
+
+# -- a record path that is not a regular file ---------------------------------------------------------
+
+
+class WaitingWriter:
+    """A FIFO with a writer blocked in ``open`` until someone opens it for reading: ``released``
+    says whether anyone did. Never hangs a test: ``close`` releases the writer itself."""
+
+    def __init__(self, path):
+        self.path = path
+        os.mkfifo(path)
+        self.released = threading.Event()
+        self.thread = threading.Thread(target=self._write, daemon=True)
+        self.thread.start()
+        time.sleep(0.05)  # the writer is in open() by now
+
+    def _write(self):
+        descriptor = os.open(self.path, os.O_WRONLY)  # returns once a reader opens the FIFO
+        self.released.set()
+        os.close(descriptor)  # a reader sees end of file
+
+    def close(self):
+        if not self.released.is_set():
+            descriptor = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
+            self.thread.join(5)
+            os.close(descriptor)
+
+
+@pytest.mark.parametrize("where", ["stack config", "environment"])
+def test_a_fifo_as_the_record_path_is_refused_without_opening_it(tmp_path, where):
+    fifo = tmp_path / "record.fifo"
+    writer = WaitingWriter(fifo)
+    try:
+        config, environ = {"msgraph:auth": "device_code"}, {}
+        if where == "stack config":
+            config["msgraph:authRecordPath"] = str(fifo)
+        else:
+            environ["MSGRAPH_AUTH_RECORD_PATH"] = str(fifo)
+        factory = Factory()
+        with pytest.raises(ConfigurationError) as caught:
+            token_source(resolve_settings(config.get, environ), factory)
+        assert str(caught.value) == (
+            f"msgraph:authRecordPath (MSGRAPH_AUTH_RECORD_PATH) names {fifo}, a FIFO (named pipe), not a regular file, "
+            "so it was not read. Point it at the file `python -m pulumi_virtualappointment login` saved.")
+        assert not writer.released.wait(0.2) and factory.built == []  # never opened for reading
+    finally:
+        writer.close()
+
+
+def test_a_directory_as_the_record_path_is_refused_by_what_it_is(tmp_path):
+    with pytest.raises(ConfigurationError, match=r"^msgraph:authRecordPath \(MSGRAPH_AUTH_RECORD_PATH\) names .*, a "
+                                                 r"directory, not a regular file, so it was not read\."):
+        token_source(settings(**{"msgraph:auth": "browser", "msgraph:authRecordPath": str(tmp_path)}), Factory())
+
+
+def test_a_record_that_is_not_utf8_is_not_a_saved_sign_in(record_file):
+    record_file.write_bytes(b"\xff\xfe{")
+    with pytest.raises(ConfigurationError, match=r"is not a saved sign-in \(AuthenticationRecord\)\. Sign in once"):
+        token_source(settings(**{"msgraph:auth": "browser", "msgraph:authRecordPath": str(record_file)}), Factory())
+
+
+# -- redaction of secrets in credential messages ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("secret", ["a", "ai", "on", "nva", "tion", "grant", "invalid"])
+def test_a_short_secret_leaves_ordinary_words_intact(secret):
+    assert _redact("Authentication failed: invalid_grant", (secret,)) == "Authentication failed: invalid_grant"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("bad password a for ada", "bad password *** for ada"),
+    ("password=a&client_id=app", "password=***&client_id=app"),
+    ("'a' is wrong; a.", "'***' is wrong; ***."),
+])
+def test_a_short_secret_is_still_hidden_where_it_stands_alone(text, expected):
+    assert _redact(text, ("a",)) == expected
+
+
+def test_a_secret_of_eight_characters_or_more_is_hidden_everywhere_even_inside_words():
+    text = "Secret pw-12345 and xpw-12345678y, pw-12345678pw-12345678 end"
+    assert _redact(text, ("pw-12345678", "pw-12345")) == "Secret *** and x***y, ****** end"
+    assert _redact("tokenabcdefgh", ("abcdefgh",)) == "token***"
+    assert _redact("tokenabcdefg", ("abcdefg",)) == "tokenabcdefg"  # 7 characters: whole tokens only
+
+
+def test_the_longer_of_two_overlapping_secrets_is_hidden_whole():
+    assert _redact("got x-pw-12345678-y", ("pw-12345678", "x-pw-12345678-y")) == "got ***"
+
+
+def test_a_short_password_does_not_mangle_the_credential_failure():
+    class Refusing:
+        def get_token(self, *scopes, **kwargs):
+            raise ValueError("Authentication failed: invalid_grant")
+
+    cache = TokenCache(Refusing(), ["s"], source="msgraph:auth=username_password", hint="Check it.", secrets=("a", "n"))
+    with pytest.raises(ConfigurationError) as caught:
+        cache()
+    assert str(caught.value) == ("Could not get a Microsoft Graph token (msgraph:auth=username_password): "
+                                 "Authentication failed: invalid_grant. Check it.")

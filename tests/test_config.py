@@ -52,7 +52,7 @@ def test_plain_http_is_refused_elsewhere(endpoint):
     "key,value,message",
     [
         ("msgraph:endpoint", "graph.microsoft.com", "must be an absolute URL"),
-        ("msgraph:apiVersion", "beta/x", "must be an API version"),
+        ("msgraph:apiVersion", "beta/x", "must be v1.0 or beta"),
         ("msgraph:maxRetries", "many", "msgraph:maxRetries must be a number from 0 to 10, got 'many'"),
         ("msgraph:timeoutSeconds", "0", "must be a number from 1 to 600"),
     ],
@@ -118,3 +118,48 @@ def test_unencrypted_cache_flag_must_be_a_boolean():
 def test_password_is_kept_verbatim_and_never_in_the_repr():
     s = resolve_settings(_config(**{"msgraph:password": " pw with spaces ", "msgraph:username": "ada"}), {})
     assert s.password == " pw with spaces " and "pw with spaces" not in repr(s)
+
+
+@pytest.mark.parametrize("endpoint,problem", [
+    ("https://[::1", "is not a URL (Invalid IPv6 URL)"),
+    ("http://127.0.0.1:99999", "has a port that is not one (1-65535)"),
+    ("http://127.0.0.1:0", "has a port that is not one (1-65535)"),
+    ("https://graph.microsoft.com:abc", "has a port that is not one (1-65535)"),
+])
+def test_a_malformed_endpoint_is_a_configuration_error_naming_the_setting(endpoint, problem):
+    """Issue 17: these reached the first request, as a traceback or as five retries reported as a
+    Graph failure."""
+    with pytest.raises(ConfigurationError) as caught:
+        resolve_settings(_config(**{"msgraph:endpoint": endpoint}), {})
+    assert str(caught.value) == (f"stack config msgraph:endpoint {problem}: give an absolute URL such as "
+                                 f"https://graph.microsoft.com, got {endpoint!r}")
+
+
+@pytest.mark.parametrize("version", ["v2", "v1", "beta/x", ""])
+def test_the_api_version_is_v1_or_beta(version):
+    with pytest.raises(ConfigurationError, match=r"^environment variable MSGRAPH_API_VERSION must be v1\.0 or beta "
+                                                 r"\(or unset: each resource uses its own\), got "):
+        resolve_settings(_config(), {"MSGRAPH_API_VERSION": version or " "})
+
+
+@pytest.mark.parametrize("version,kept", [("v1.0", "v1.0"), ("beta", "beta"), ("/beta/", "beta"), ("Beta ", "beta")])
+def test_both_api_versions_are_accepted(version, kept):
+    assert resolve_settings(_config(**{"msgraph:apiVersion": version}), {}).api_version == kept
+
+
+def test_an_unknown_msgraph_key_names_the_nearest_setting():
+    """Issue 17: `msgraph:endpiont` was ignored, and a dev token went to the real Graph."""
+    from pulumi_virtualappointment._config import check_keys
+
+    with pytest.raises(ConfigurationError) as caught:
+        check_keys(["msgraph:endpiont", "project:subject", "aws:region"], {})
+    assert str(caught.value) == ("stack config msgraph:endpiont is not a setting of pulumi-virtualappointment; did "
+                                 "you mean msgraph:endpoint? (the msgraph: settings are listed in the README's "
+                                 "Configuration section)")
+    with pytest.raises(ConfigurationError, match=r"^environment variable MSGRAPH_ACCES_TOKEN is not a setting of "
+                                                 r"pulumi-virtualappointment; did you mean MSGRAPH_ACCESS_TOKEN\?"):
+        check_keys([], {"MSGRAPH_ACCES_TOKEN": "t"})
+    with pytest.raises(ConfigurationError, match=r"^stack config msgraph:zzz is not a setting of "
+                                                 r"pulumi-virtualappointment \(the msgraph: settings"):
+        check_keys(["msgraph:zzz"], {})
+    check_keys(["msgraph:endpoint", "msgraph:accessToken", "proj:x"], {"MSGRAPH_ENDPOINT": "x", "PATH": "/bin"})

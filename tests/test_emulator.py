@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from emulator_fixtures import (  # noqa: F401 - fixtures are used by name
@@ -480,3 +483,11 @@ def test_emulator_refuses_non_loopback_hosts_and_reports_when_not_running():
     with pytest.raises(RuntimeError, match="not running"):
         emu.url
     emu.stop()  # stopping a never-started emulator is harmless
+
+
+def test_the_graph_facts_cite_the_seed_by_name_never_by_a_machine_path():
+    """docs/graph.md, the facts the emulator follows, is read in a checkout anywhere: it names the
+    seed document (outside the repository) by what it is, never by this machine's absolute path."""
+    facts = (Path(__file__).resolve().parents[1] / "docs" / "graph.md").read_text(encoding="utf-8")
+    assert re.findall(r"(?<![\w.])/(?:work|home|root|tmp|Users)/\S*", facts) == []
+    assert "`seed/virtualappointment-update.txt` in the project's shared notes" in facts

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from pulumi_virtualappointment.emulator import Emulator
 from pulumi_virtualappointment.emulator.__main__ import _parser
 
 PROVIDER_DIR = Path(__file__).resolve().parents[1] / "provider"
@@ -142,6 +143,87 @@ def test_cli_reports_a_bad_state_file_and_exits_1(tmp_path):
     out, err = process.communicate(timeout=15)
     assert process.returncode == 1
     assert "state.json" in err
+
+
+def _refused(*args: str) -> tuple[int, str, str]:
+    """Run the CLI expecting it to refuse its arguments: ``(exit status, stdout, stderr)``.
+
+    A CLI that starts serving instead is killed, so the test fails rather than hangs."""
+    process = _launch(*args)
+    try:
+        out, err = process.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        out, err = process.communicate(timeout=5)
+        pytest.fail(f"the CLI started instead of refusing {args}: {out!r}")
+    return process.returncode, out, err
+
+
+USAGE = "usage: python -m pulumi_virtualappointment.emulator"
+ERROR = "python -m pulumi_virtualappointment.emulator: error: "
+
+
+@pytest.mark.parametrize("port, shown", [("99999", "99999"), ("65536", "65536"), ("-1", "-1"), ("http", "'http'")])
+def test_cli_refuses_a_port_outside_0_to_65535_naming_the_option(port, shown):
+    """99999 used to listen on 34463 (the socket took it modulo 65536) without a word."""
+    code, out, err = _refused("--port", port)
+    assert (code, out) == (2, "")
+    assert err.startswith(USAGE)
+    assert err.splitlines()[-1] == f"{ERROR}argument --port: a port is 1-65535, or 0 for any free port; got {shown}"
+
+
+@pytest.mark.parametrize("token", ["", " ", " padded"])
+def test_cli_refuses_a_token_no_client_could_send(token):
+    """An empty --token used to start an emulator that refused every request (401)."""
+    code, out, err = _refused("--port", "0", "--token", token)
+    assert (code, out) == (2, "")
+    assert err.splitlines()[-1] == (
+        f"{ERROR}argument --token: a bearer token is not empty and neither starts nor ends with white space "
+        "(clients strip it); got " + repr(token)
+    )
+
+
+def test_cli_refuses_a_state_file_whose_folder_does_not_exist(tmp_path):
+    """It used to start, then answer 500 to every write."""
+    state = tmp_path / "missing" / "state.json"
+    code, out, err = _refused("--port", "0", "--state-file", str(state))
+    assert (code, out) == (2, "")
+    assert err.splitlines()[-1] == (
+        f"{ERROR}argument --state-file: the folder {tmp_path / 'missing'} does not exist; create it or name a "
+        "file in a folder that does"
+    )
+    assert not (tmp_path / "missing").exists()
+
+
+def test_cli_refuses_a_state_file_that_is_a_folder(tmp_path):
+    code, out, err = _refused("--port", "0", "--state-file", str(tmp_path))
+    assert (code, out) == (2, "")
+    assert err.splitlines()[-1] == (
+        f"{ERROR}argument --state-file: {tmp_path} is a folder; name a file, such as {tmp_path / 'state.json'}"
+    )
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"port": 99999}, "port: a port is 1-65535, or 0 for any free port; got 99999"),
+        ({"port": True}, "port: a port is 1-65535, or 0 for any free port; got True"),
+        ({"token": ""}, "token: a bearer token is not empty"),
+        ({"state_file": "/no/such/folder/state.json"}, "state_file: the folder /no/such/folder does not exist"),
+    ],
+)
+def test_the_python_emulator_refuses_the_same_arguments(options, message):
+    with pytest.raises(ValueError) as caught:
+        Emulator(**options)
+    assert str(caught.value).startswith(message)
+
+
+def test_port_0_still_picks_a_free_port_and_a_state_file_in_an_existing_folder_is_written(tmp_path):
+    state = tmp_path / "state.json"
+    with Emulator(port=0, state_file=state) as emu:
+        assert int(emu.url.rsplit(":", 1)[1]) > 0
+        emu.seed_meeting("me", externalId="kept")
+    assert state.exists()
 
 
 def test_cli_switches_meeting_etags_and_implicit_meetings_on(tmp_path):

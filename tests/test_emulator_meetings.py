@@ -66,7 +66,6 @@ DEFAULTS: dict[str, Any] = {
     "allowWhiteboard": True,
     "allowedLobbyAdmitters": "organizerAndCoOrganizersAndPresenters",
     "allowedPresenters": "everyone",
-    "anonymizeIdentityForRoles": [],
     "broadcastSettings": None,
     "isEndToEndEncryptionEnabled": False,
     "isEntryExitAnnounced": True,
@@ -76,7 +75,9 @@ DEFAULTS: dict[str, Any] = {
     "sensitivityLabelAssignment": None,
     "watermarkProtection": {"isEnabledForContentSharing": False, "isEnabledForVideo": False},
 }
-"""Every updatable property's default, as the emulator chose and documents them."""
+"""Every updatable property's default in v1.0, as the emulator chose and documents them."""
+BETA_DEFAULTS: dict[str, Any] = {**DEFAULTS, "anonymizeIdentityForRoles": []}
+"""Beta adds ``anonymizeIdentityForRoles``, absent from the v1.0 schema."""
 
 ORGANIZER = {
     "identity": {"user": {"id": ME, "displayName": None, "tenantId": "0e1a7e00-0000-4000-8000-00000000e3a7"}},
@@ -106,6 +107,16 @@ def created(graph: Graph, external_id: str = "ext-1", **body: Any) -> dict[str, 
 
 def path_of(meeting_id: str, owner: str = "me") -> str:
     return f"{owner}/onlineMeetings/{meeting_id}"
+
+
+def in_v1(stored: dict[str, Any]) -> dict[str, Any]:
+    """A stored meeting as v1.0 shows it: without the beta-only properties the store also keeps."""
+    return {key: value for key, value in stored.items() if key != "anonymizeIdentityForRoles"}
+
+
+def in_version(meeting: dict[str, Any], version: str) -> dict[str, Any]:
+    """A v1.0 answer as ``version`` shows the same meeting (beta adds ``anonymizeIdentityForRoles``)."""
+    return {**meeting, "anonymizeIdentityForRoles": []} if version == "beta" else meeting
 
 
 # -- createOrGet --------------------------------------------------------------------------
@@ -150,7 +161,7 @@ def test_create_or_get_creates_a_meeting_with_201_in_graphs_shape(graph: Graph, 
     assert re.fullmatch(r"[0-9]{12}", body["joinMeetingIdSettings"]["joinMeetingId"])
     assert body["joinWebUrl"].startswith("https://teams.microsoft.com/l/meetup-join/19%3Ameeting_")
     assert instant(body["creationDateTime"]) <= datetime.now(timezone.utc)
-    assert emulator.meeting(path_of(body["id"])) == {k: v for k, v in body.items() if k != "@odata.context"}
+    assert in_v1(emulator.meeting(path_of(body["id"]))) == {k: v for k, v in body.items() if k != "@odata.context"}
 
 
 def test_the_id_is_base64_of_graphs_text_and_never_holds_a_slash_or_a_plus(graph: Graph, emulator: Emulator):
@@ -171,7 +182,7 @@ def test_create_or_get_returns_the_existing_meeting_unchanged_with_200(graph: Gr
     response = graph.create_or_get(later)
     assert response.status_code == 200
     assert {k: v for k, v in response.json().items() if k != "@odata.context"} == first
-    assert emulator.meeting(path_of(first["id"])) == first
+    assert in_v1(emulator.meeting(path_of(first["id"]))) == first
     assert len(emulator.meetings()) == 1
 
 
@@ -312,7 +323,7 @@ def test_get_returns_the_meeting_under_both_versions_and_owners(graph: Graph, em
     response = graph.meeting("GET", path_of(meeting["id"], owner), version=version)
     assert response.status_code == 200
     assert response.headers["Content-Type"] == GRAPH_JSON
-    assert response.json() == {"@odata.context": context_of(emulator, version), **meeting}
+    assert response.json() == {"@odata.context": context_of(emulator, version), **in_version(meeting, version)}
     assert "ETag" not in response.headers
 
 
@@ -340,7 +351,7 @@ def test_a_meeting_is_found_by_its_join_url_as_a_collection_of_one(graph: Graph,
     response = find_by_join_url(graph, meeting["joinWebUrl"], owner, version)
     assert response.status_code == 200
     assert response.json() == {"@odata.context": f"{emulator.url}/{version}/$metadata#users('{ME}')/onlineMeetings",
-                               "value": [meeting]}
+                               "value": [in_version(meeting, version)]}
     assert "ETag" not in response.headers
     assert emulator.requests()[-1]["query"] == {"$filter": f"JoinWebUrl eq '{meeting['joinWebUrl']}'"}
 
@@ -408,6 +419,93 @@ def test_the_lookup_hides_evolvable_members_unless_the_client_prefers_them(graph
     assert shown["lobbyBypassSettings"]["scope"] == "invited"
 
 
+# -- $select -------------------------------------------------------------------------------
+
+
+def select_context(emu: Emulator, selected: str, version: str = "v1.0", entity: bool = True) -> str:
+    return f"{emu.url}/{version}/$metadata#users('{ME}')/onlineMeetings({selected})" + ("/$entity" if entity else "")
+
+
+@pytest.mark.parametrize("version", ["v1.0", "beta"])
+def test_select_answers_only_the_selected_properties_and_the_id(graph: Graph, emulator: Emulator, version):
+    meeting = created(graph, subject="s")
+    response = graph.meeting("GET", path_of(meeting["id"]) + "?$select=subject,joinWebUrl", version=version)
+    assert response.status_code == 200
+    body = response.json()
+    assert list(body) == ["@odata.context", "id", "subject", "joinWebUrl"]
+    assert body == {"@odata.context": select_context(emulator, "subject,joinWebUrl", version),
+                    "id": meeting["id"], "subject": "s", "joinWebUrl": meeting["joinWebUrl"]}
+    assert emulator.requests()[-1]["query"] == {"$select": "subject,joinWebUrl"}
+
+
+def test_select_reads_names_in_any_case_and_answers_the_schemas(graph: Graph, emulator: Emulator):
+    meeting = created(graph)
+    body = graph.meeting("GET", path_of(meeting["id"]), params={"$select": " ID , LobbyBypassSettings"}).json()
+    assert body == {"@odata.context": select_context(emulator, "id,lobbyBypassSettings"), "id": meeting["id"],
+                    "lobbyBypassSettings": meeting["lobbyBypassSettings"]}
+
+
+def test_select_star_and_no_select_answer_everything(graph: Graph, emulator: Emulator):
+    meeting = created(graph)
+    full = graph.meeting("GET", path_of(meeting["id"])).json()
+    assert graph.meeting("GET", path_of(meeting["id"]), params={"$select": "*"}).json() == full
+
+
+def test_select_of_a_property_the_emulator_does_not_model_leaves_it_out(graph: Graph, emulator: Emulator):
+    """videoTeleconferenceId is on the type; the emulator never has one, so it is never in an answer."""
+    meeting = created(graph)
+    body = graph.meeting("GET", path_of(meeting["id"]), params={"$select": "subject,videoTeleconferenceId"}).json()
+    assert body == {"@odata.context": select_context(emulator, "subject,videoTeleconferenceId"),
+                    "id": meeting["id"], "subject": None}
+
+
+def test_select_keeps_evolvable_members_hidden_unless_the_client_prefers_them(graph: Graph, emulator: Emulator):
+    meeting_id = emulator.seed_meeting("me", externalId="evolvable", lobbyBypassSettings={"scope": "invited"})
+    path = path_of(meeting_id) + "?$select=lobbyBypassSettings"
+    assert graph.meeting("GET", path).json()["lobbyBypassSettings"]["scope"] == "unknownFutureValue"
+    assert graph.meeting("GET", path, headers=PREFER).json()["lobbyBypassSettings"]["scope"] == "invited"
+
+
+@pytest.mark.parametrize("version", ["v1.0", "beta"])
+def test_select_applies_to_the_lookup_by_join_url(graph: Graph, emulator: Emulator, version):
+    meeting = created(graph, subject="s")
+    expression = quote("JoinWebUrl eq '" + meeting["joinWebUrl"] + "'", safe="")
+    response = graph.meeting("GET", f"me/onlineMeetings?$filter={expression}&$select=subject", version=version)
+    assert response.status_code == 200
+    assert response.json() == {"@odata.context": select_context(emulator, "subject", version, entity=False),
+                               "value": [{"id": meeting["id"], "subject": "s"}]}
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("$select=bogus", "Could not find a property named 'bogus' on type 'microsoft.graph.onlineMeeting'."),
+        ("$select=subject,participants/organizer",
+         "Could not find a property named 'participants/organizer' on type 'microsoft.graph.onlineMeeting'."),
+        ("$select=anonymizeIdentityForRoles",
+         "Could not find a property named 'anonymizeIdentityForRoles' on type 'microsoft.graph.onlineMeeting'."),
+        ("$select=", "Invalid $select '': expected property names separated by commas."),
+        ("$select=subject,,id", "Invalid $select 'subject,,id': expected property names separated by commas."),
+        ("$select=subject&$select=id", "$select is given 2 times: the emulator reads one."),
+    ],
+)
+def test_select_refuses_what_is_not_a_property_of_the_version_with_400(graph: Graph, query, message):
+    meeting = created(graph)
+    for path in (path_of(meeting["id"]), "me/onlineMeetings?$filter=" + quote(
+            "JoinWebUrl eq '" + meeting["joinWebUrl"] + "'", safe="")):
+        response = graph.meeting("GET", f"{path}{'&' if '?' in path else '?'}{query}")
+        assert response.status_code == 400
+        error = error_of(response)
+        assert (error["code"], error["message"]) == ("BadRequest", message)
+
+
+def test_select_in_beta_may_name_its_own_properties(graph: Graph, emulator: Emulator):
+    meeting = created(graph)
+    body = graph.meeting("GET", path_of(meeting["id"]) + "?$select=anonymizeIdentityForRoles", version="beta").json()
+    assert body == {"@odata.context": select_context(emulator, "anonymizeIdentityForRoles", "beta"),
+                    "id": meeting["id"], "anonymizeIdentityForRoles": []}
+
+
 # -- PATCH --------------------------------------------------------------------------------
 
 
@@ -426,7 +524,7 @@ def test_patch_changes_what_is_sent_and_answers_200_with_the_meeting(graph: Grap
     expected = {**meeting, "subject": "Patch Meeting Subject", "meetingSpokenLanguageTag": "en-US",
                 "startDateTime": "2020-09-09T21:33:30.8546353Z", "endDateTime": "2020-09-09T22:03:30.8566356Z"}
     assert response.json() == {"@odata.context": context_of(emulator), **expected}
-    assert emulator.meeting(path_of(meeting["id"])) == expected
+    assert in_v1(emulator.meeting(path_of(meeting["id"]))) == expected
 
 
 def test_patch_merges_complex_values_member_by_member(graph: Graph, emulator: Emulator):
@@ -448,7 +546,8 @@ def test_patch_merges_complex_values_member_by_member(graph: Graph, emulator: Em
 
 def test_patch_replaces_every_other_value_whole(graph: Graph, emulator: Emulator):
     path = path_of(created(graph)["id"])
-    graph.meeting("PATCH", path, json={"anonymizeIdentityForRoles": ["attendee"], "allowMeetingChat": "limited"})
+    graph.meeting("PATCH", path, json={"anonymizeIdentityForRoles": ["attendee"], "allowMeetingChat": "limited"},
+                  version="beta")
     stored = emulator.meeting(path)
     assert (stored["anonymizeIdentityForRoles"], stored["allowMeetingChat"]) == (["attendee"], "limited")
 
@@ -489,7 +588,7 @@ def test_patch_refuses_properties_outside_the_update_table_naming_them(graph: Gr
     assert response.status_code == 400
     error = error_of(response)
     assert error["code"] == "BadRequest" and f"'{key}'" in error["message"]
-    assert emulator.meeting(path_of(meeting["id"])) == meeting
+    assert in_v1(emulator.meeting(path_of(meeting["id"]))) == meeting
 
 
 @pytest.mark.parametrize(
@@ -506,8 +605,6 @@ def test_patch_refuses_properties_outside_the_update_table_naming_them(graph: Gr
         ({"lobbyBypassSettings": {"bypass": True}}, "'lobbyBypassSettings.bypass'"),
         ({"lobbyBypassSettings": "everyone"}, "'lobbyBypassSettings': expected an object"),
         ({"watermarkProtection": "String"}, "'watermarkProtection'"),
-        ({"anonymizeIdentityForRoles": ["presenter"]}, "'anonymizeIdentityForRoles[0]'"),
-        ({"anonymizeIdentityForRoles": "attendee"}, "'anonymizeIdentityForRoles': expected a collection"),
         ({"subject": 5}, "'subject'"),
         ({"broadcastSettings": {"allowedAudience": "world"}}, "'broadcastSettings.allowedAudience'"),
         ({"startDateTime": "tomorrow", "endDateTime": "2026-12-01T09:00:00Z"}, "'startDateTime'"),
@@ -518,7 +615,46 @@ def test_patch_checks_types_and_enum_members(graph: Graph, emulator: Emulator, b
     response = graph.meeting("PATCH", path_of(meeting["id"]), json=body)
     assert response.status_code == 400
     assert named in error_of(response)["message"]
-    assert emulator.meeting(path_of(meeting["id"])) == meeting
+    assert in_v1(emulator.meeting(path_of(meeting["id"]))) == meeting
+
+
+@pytest.mark.parametrize(
+    "body, named",
+    [
+        ({"anonymizeIdentityForRoles": ["presenter"]}, "'anonymizeIdentityForRoles[0]'"),
+        ({"anonymizeIdentityForRoles": "attendee"}, "'anonymizeIdentityForRoles': expected a collection"),
+    ],
+)
+def test_beta_patch_checks_anonymize_identity_for_roles(graph: Graph, emulator: Emulator, body, named):
+    meeting = created(graph)
+    response = graph.meeting("PATCH", path_of(meeting["id"]), json=body, version="beta")
+    assert response.status_code == 400
+    assert named in error_of(response)["message"]
+    assert in_v1(emulator.meeting(path_of(meeting["id"]))) == meeting
+
+
+def test_anonymize_identity_for_roles_is_beta_only(graph: Graph, emulator: Emulator):
+    """Absent from the v1.0 schema (docs/graph.md 1.1): v1.0 neither shows it nor accepts it."""
+    meeting = created(graph)
+    path = path_of(meeting["id"])
+    assert "anonymizeIdentityForRoles" not in meeting
+    assert "anonymizeIdentityForRoles" not in graph.meeting("GET", path).json()
+    assert graph.meeting("GET", path, version="beta").json()["anonymizeIdentityForRoles"] == []
+    response = graph.meeting("PATCH", path, json={"subject": "x", "anonymizeIdentityForRoles": ["attendee"]})
+    assert response.status_code == 400
+    error = error_of(response)
+    assert (error["code"], error["message"]) == (
+        "BadRequest",
+        "Invalid request body: property 'anonymizeIdentityForRoles' does not exist on type "
+        "'microsoft.graph.onlineMeeting'.",
+    )
+    assert in_v1(emulator.meeting(path)) == meeting
+    beta = graph.meeting("PATCH", path, json={"anonymizeIdentityForRoles": ["attendee"]}, version="beta")
+    assert (beta.status_code, beta.json()["anonymizeIdentityForRoles"]) == (200, ["attendee"])
+    assert "anonymizeIdentityForRoles" not in graph.meeting("GET", path).json()
+    assert "anonymizeIdentityForRoles" not in find_by_join_url(graph, meeting["joinWebUrl"]).json()["value"][0]
+    assert find_by_join_url(graph, meeting["joinWebUrl"], version="beta").json()["value"][0][
+        "anonymizeIdentityForRoles"] == ["attendee"]
 
 
 @pytest.mark.parametrize(
@@ -536,7 +672,7 @@ def test_start_and_end_are_sent_together_and_the_end_is_later(graph: Graph, emul
     response = graph.meeting("PATCH", path_of(meeting["id"]), json=times)
     assert response.status_code == 400
     assert named in error_of(response)["message"]
-    assert emulator.meeting(path_of(meeting["id"])) == meeting
+    assert in_v1(emulator.meeting(path_of(meeting["id"]))) == meeting
 
 
 def test_attendees_are_replaced_whole_and_the_organizer_cannot_change(graph: Graph, emulator: Emulator):
@@ -572,9 +708,10 @@ def test_role_is_presenter_needs_the_attendees_in_the_same_body(graph: Graph, em
 
 def test_attendee_once_anonymized_cannot_be_removed_by_patch(graph: Graph, emulator: Emulator):
     path = path_of(created(graph)["id"])
-    assert graph.meeting("PATCH", path, json={"anonymizeIdentityForRoles": ["attendee"]}).status_code == 200
+    assert graph.meeting("PATCH", path, json={"anonymizeIdentityForRoles": ["attendee"]},
+                         version="beta").status_code == 200
     for value in ([], None):
-        response = graph.meeting("PATCH", path, json={"anonymizeIdentityForRoles": value})
+        response = graph.meeting("PATCH", path, json={"anonymizeIdentityForRoles": value}, version="beta")
         assert response.status_code == 400
         assert "can't be removed" in error_of(response)["message"]
     assert emulator.meeting(path)["anonymizeIdentityForRoles"] == ["attendee"]
@@ -620,6 +757,25 @@ def test_evolvable_members_read_unknown_future_value_unless_the_client_prefers_t
     assert again["lobbyBypassSettings"]["scope"] == "invited"
     organization = graph.meeting("PATCH", path, json={"lobbyBypassSettings": {"scope": "organizationExcludingGuests"}})
     assert organization.json()["lobbyBypassSettings"]["scope"] == "unknownFutureValue"
+
+
+def test_evolvable_members_are_those_of_the_api_version(graph: Graph, emulator: Emulator):
+    """v1.0 puts producer and coorganizer after unknownFutureValue; beta only coorganizer (learn
+    meetingparticipantinfo?view=graph-rest-beta). lobbyBypassScope's are the same in both."""
+    meeting = created(graph)
+    path = path_of(meeting["id"])
+    body = {"lobbyBypassSettings": {"scope": "invited"},
+            "participants": {"attendees": [{"upn": "a@contoso.com", "role": "coorganizer"},
+                                           {"upn": "b@contoso.com", "role": "producer"}]}}
+    beta = graph.meeting("PATCH", path, json=body, version="beta").json()
+    assert [a["role"] for a in beta["participants"]["attendees"]] == ["unknownFutureValue", "producer"]
+    assert beta["lobbyBypassSettings"]["scope"] == "unknownFutureValue"
+    v1 = graph.meeting("GET", path).json()
+    assert [a["role"] for a in v1["participants"]["attendees"]] == ["unknownFutureValue", "unknownFutureValue"]
+    found = find_by_join_url(graph, meeting["joinWebUrl"], version="beta").json()["value"][0]
+    assert [a["role"] for a in found["participants"]["attendees"]] == ["unknownFutureValue", "producer"]
+    shown = graph.meeting("GET", path, version="beta", headers=PREFER).json()
+    assert [a["role"] for a in shown["participants"]["attendees"]] == ["coorganizer", "producer"]
 
 
 # -- DELETE -------------------------------------------------------------------------------
@@ -671,8 +827,20 @@ def test_the_virtual_appointment_join_url_is_stable_per_meeting(graph: Graph, em
 
 
 def test_the_join_url_of_a_missing_meeting_is_404(graph: Graph):
-    response = graph.meeting("GET", "me/onlineMeetings/nope/getVirtualAppointmentJoinWebUrl")
-    assert (response.status_code, error_of(response)["code"]) == (404, "itemNotFound")
+    for function in ("getVirtualAppointmentJoinWebUrl", "getVirtualAppointmentJoinWebUrl()"):
+        response = graph.meeting("GET", f"me/onlineMeetings/nope/{function}")
+        assert (response.status_code, error_of(response)["code"]) == (404, "itemNotFound")
+
+
+@pytest.mark.parametrize("version", ["v1.0", "beta"])
+@pytest.mark.parametrize("owner", ["me", f"users/{ME}"])
+def test_the_join_url_function_may_be_called_with_parentheses(graph: Graph, emulator: Emulator, version, owner):
+    """OData calls a function as ``name()``; Graph accepts both, and msgraph-sdk sends the parentheses."""
+    path = path_of(created(graph)["id"], owner) + "/getVirtualAppointmentJoinWebUrl"
+    called = graph.meeting("GET", path + "()", version=version)
+    assert called.status_code == 200
+    assert called.json() == graph.meeting("GET", path, version=version).json()
+    assert [entry["path"] for entry in emulator.requests()][-2] == f"/{version}/{path}()"
 
 
 # -- methods --------------------------------------------------------------------------------
@@ -687,6 +855,7 @@ def test_the_join_url_of_a_missing_meeting_is_404(graph: Graph):
         ("POST", MEETING_PATH, "DELETE, GET, HEAD, PATCH"),
         ("POST", f"{MEETING_PATH}/getVirtualAppointmentJoinWebUrl", "GET, HEAD"),
         ("DELETE", f"{MEETING_PATH}/getVirtualAppointmentJoinWebUrl", "GET, HEAD"),
+        ("POST", f"{MEETING_PATH}/getVirtualAppointmentJoinWebUrl()", "GET, HEAD"),
         ("OPTIONS", MEETING_PATH, "DELETE, GET, HEAD, PATCH"),
         ("POST", "me/onlineMeetings", "GET, HEAD"),
         ("DELETE", f"users/{ME}/onlineMeetings", "GET, HEAD"),
@@ -825,6 +994,65 @@ def test_meeting_ids_are_percent_decoded_path_segments(graph: Graph, emulator: E
     assert response.status_code == 400 and "not valid UTF-8" in error_of(response)["message"]
 
 
+# -- user segments ---------------------------------------------------------------------------
+
+
+INVALID_USERS = ["me-token-to-replace", "u-42", "11111111-1111-1111-1111-11111111111", "ada", "ada@contoso",
+                 "@contoso.com", "ada@", "a b@contoso.com", "ada@@contoso.com", "a%2Fb@contoso.com"]
+"""Neither an object id (a GUID) nor a UPN; ``me-token-to-replace`` is msgraph-sdk's placeholder for
+``/me`` when its URL rewrite is missing."""
+
+
+@pytest.mark.parametrize("user", INVALID_USERS)
+@pytest.mark.parametrize(
+    "method, tail, body",
+    [
+        ("POST", "onlineMeetings/createOrGet", {"externalId": "x"}),
+        ("GET", f"onlineMeetings/{MEETING}", None),
+        ("PATCH", f"onlineMeetings/{MEETING}", {"subject": "x"}),
+        ("DELETE", f"onlineMeetings/{MEETING}", None),
+        ("GET", f"onlineMeetings/{MEETING}/getVirtualAppointmentJoinWebUrl()", None),
+        ("GET", "onlineMeetings?$filter=JoinWebUrl%20eq%20'x'", None),
+    ],
+    ids=["createOrGet", "get", "patch", "delete", "joinUrl", "lookup"],
+)
+def test_a_user_segment_that_is_neither_a_guid_nor_a_upn_is_an_invalid_user(graph: Graph, emulator: Emulator,
+                                                                            user, method, tail, body):
+    """It used to be served as a user, so a client with a broken ``/me`` rewrite passed here and failed on Graph."""
+    emulator.seed_meeting(MEETING_PATH, externalId="mine")
+    before = emulator.meetings()
+    response = graph.meeting(method, f"users/{user}/{tail}", json=body)
+    assert response.status_code == 404
+    error = error_of(response)
+    assert (error["code"], error["message"]) == (
+        "ErrorInvalidUser", f"The requested user '{unquote(user)}' is invalid.")
+    assert emulator.meetings() == before
+    assert [(e["method"], e["status"]) for e in emulator.requests()] == [(method, 404)]
+
+
+@pytest.mark.parametrize("user", [ME.upper(), "AdeleV@contoso.com", "AdeleV%40Contoso.com",
+                                  "alice_fabrikam.com#EXT#@contoso.onmicrosoft.com"])
+def test_object_ids_and_upns_are_users(graph: Graph, emulator: Emulator, user):
+    response = graph.create_or_get({"externalId": "x"}, owner=f"users/{quote(unquote(user), safe='@')}")
+    assert response.status_code == 201
+
+
+def test_an_appointment_under_an_invalid_user_is_404_too(graph: Graph, emulator: Emulator):
+    response = graph.get(f"users/u-42/onlineMeetings/{MEETING}/virtualAppointment")
+    assert (response.status_code, error_of(response)["code"]) == (404, "ErrorInvalidUser")
+
+
+def test_implicit_meetings_assume_the_meeting_not_the_user(graph: Graph, emulator: Emulator):
+    """A test of the appointment alone assumes its meeting; a user segment Graph would refuse stays refused."""
+    emulator.implicit_meetings = True
+    good = f"users/0b5a3c2d-4e6f-4a1b-9c8d-7e6f5a4b3c2d/onlineMeetings/{MEETING}/virtualAppointment"
+    assert graph.put(good, json={"externalAppointmentId": "alone"}).status_code == 201
+    assert graph.get(good).json()["externalAppointmentId"] == "alone"
+    for path in (f"users/u-42/onlineMeetings/{MEETING}/virtualAppointment", f"users/u-42/onlineMeetings/{MEETING}"):
+        response = graph.get(path) if path.endswith("virtualAppointment") else graph.meeting("GET", path)
+        assert (response.status_code, error_of(response)["code"]) == (404, "ErrorInvalidUser")
+
+
 # -- the shared plumbing ------------------------------------------------------------------------
 
 
@@ -951,7 +1179,7 @@ def test_a_state_file_written_before_meetings_existed_still_loads(tmp_path):
 @pytest.mark.parametrize(
     "meetings, named",
     [
-        ({f"users/{ME}/onlineMeetings/M": {"entity": {"subject": "no externalId"}, "etag": 'W/"x"'}}, "externalId"),
+        ({f"users/{ME}/onlineMeetings/M": {"entity": {"externalId": ""}, "etag": 'W/"x"'}}, "externalId"),
         ({f"users/{ME}/onlineMeetings/M": {"entity": {"externalId": "e", "allowRecording": "no"}, "etag": 'W/"x"'}},
          "allowRecording"),
         ({f"users/{ME}/onlineMeetings/M": {"entity": {"externalId": "e", "id": "N"}, "etag": 'W/"x"'}}, "'id'"),
@@ -1024,7 +1252,8 @@ def test_admin_meeting_routes_mirror_the_python_api(graph: Graph, emulator: Emul
 @pytest.mark.parametrize(
     "method, path, body, named",
     [
-        ("PUT", f"meetings/{MEETING_PATH}", {"subject": "no externalId"}, "'externalId'"),
+        ("PUT", f"meetings/{MEETING_PATH}", {"externalId": ""}, "'externalId'"),
+        ("PUT", f"meetings/{MEETING_PATH}", {"externalId": 5}, "'externalId'"),
         ("PUT", f"meetings/{MEETING_PATH}", {"externalId": "e", "bogus": 1}, "'bogus'"),
         ("PUT", f"meetings/{MEETING_PATH}", {"externalId": "e", "id": "other"}, "'id'"),
         ("PUT", f"meetings/{MEETING_PATH}", {"externalId": "taken"}, "already has externalId"),
@@ -1040,6 +1269,54 @@ def test_admin_refuses_bad_meeting_input_with_400(graph: Graph, emulator: Emulat
     assert response.status_code == 400
     assert named in error_of(response)["message"]
     assert emulator.meetings() == before
+
+
+def test_a_meeting_made_in_teams_is_seeded_without_an_external_id(graph: Graph, emulator: Emulator):
+    """Meetings made in the Teams app (or by a plain POST) have no externalId; seeding one used to be a 400."""
+    seeded = graph.admin("PUT", "meetings/me", json={"subject": "Made in Teams"})
+    assert seeded.status_code == 200
+    entity = seeded.json()["entity"]
+    assert (entity["externalId"], entity["subject"]) == (None, "Made in Teams")
+    path = path_of(entity["id"])
+    assert graph.meeting("GET", path).json() == {"@odata.context": context_of(emulator), **in_v1(entity)}
+    other = emulator.seed_meeting("me", subject="Also made in Teams")  # two without one do not clash
+    assert emulator.meeting(path_of(other))["externalId"] is None
+    again = emulator.seed_meeting(MEETING_PATH, {"externalId": None, "subject": "null is none too"})
+    assert emulator.meeting(path_of(again))["externalId"] is None
+
+
+def test_create_or_get_never_finds_a_meeting_without_an_external_id(graph: Graph, emulator: Emulator):
+    teams = graph.admin("PUT", "meetings/me", json={"subject": "Made in Teams"}).json()["entity"]
+    for external_id in ("Made in Teams", teams["id"], "null"):
+        response = graph.create_or_get({"externalId": external_id})
+        assert response.status_code == 201
+        assert response.json()["id"] != teams["id"]
+    assert emulator.meeting(path_of(teams["id"])) == teams
+    assert len(emulator.meetings()) == 4
+
+
+def test_the_graph_routes_serve_a_meeting_without_an_external_id_as_any_other(graph: Graph, emulator: Emulator):
+    teams = graph.admin("PUT", "meetings/me", json={"subject": "Made in Teams"}).json()["entity"]
+    path = path_of(teams["id"])
+    patched = graph.meeting("PATCH", path, json={"subject": "renamed"})
+    assert (patched.status_code, patched.json()["subject"], patched.json()["externalId"]) == (200, "renamed", None)
+    assert find_by_join_url(graph, teams["joinWebUrl"]).json()["value"] == [{**in_v1(teams), "subject": "renamed"}]
+    join = graph.meeting("GET", f"{path}/getVirtualAppointmentJoinWebUrl")
+    assert (join.status_code, join.json()["value"]) == (200, join_url(ME, teams["id"]))
+    response = graph.meeting("PATCH", path, json={"externalId": "late"})
+    assert response.status_code == 400 and "'externalId'" in error_of(response)["message"]
+    assert graph.meeting("DELETE", path).status_code == 204
+    assert emulator.meetings() == {}
+
+
+def test_a_meeting_without_an_external_id_survives_a_restart(tmp_path):
+    state = tmp_path / "state.json"
+    with Emulator(state_file=state) as emu:
+        meeting_id = emu.seed_meeting("me", subject="Made in Teams")
+        before = emu.meetings()
+    with Emulator(state_file=state) as emu:
+        assert emu.meetings() == before
+        assert emu.meeting(path_of(meeting_id))["externalId"] is None
 
 
 def test_admin_settings_report_and_change_the_switches(graph: Graph, emulator: Emulator):
@@ -1065,7 +1342,7 @@ def test_seed_meeting_takes_a_path_an_owner_or_a_body_id(emulator: Emulator):
     with pytest.raises(ValueError, match="'id'"):
         emulator.seed_meeting(MEETING_PATH, id="other", externalId="e")
     with pytest.raises(ValueError, match="'externalId'"):
-        emulator.seed_meeting("me", subject="no externalId")
+        emulator.seed_meeting("me", externalId="  ")
     with pytest.raises(ValueError, match="online meeting path"):
         emulator.seed_meeting(ME_PATH, externalId="e")
 

@@ -18,12 +18,15 @@ import os
 import stat
 import subprocess
 import sys
+import threading
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Optional
 from urllib.parse import unquote
 
 import pytest
+import requests
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -431,6 +434,34 @@ def test_what_is_missing_is_skipped_with_a_reason_the_rest_written_and_the_exit_
     assert lines[2] == "  meeting id no-such-meeting: no such meeting of me (404)"
     assert lines[3] == "  meeting join URL https://teams/l/none: no meeting of me has this join URL"
     assert lines[4].startswith(f"  meeting id {nameless}: it has no externalId")
+
+
+def test_a_meeting_made_in_teams_seeded_through_the_admin_api_is_skipped_by_the_command_with_exit_4(emu):
+    """The emulator seeds a meeting without externalId as Teams makes one; ``python -m ... export``
+    meets it over HTTP, reads it with GETs only, and skips it saying why."""
+    session = requests.Session()
+    session.trust_env = False  # loopback only: never through a proxy
+    seeded = session.put(f"{emu.url}/_emulator/meetings/me", json={"subject": "Made in Teams"},
+                         headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5)
+    session.close()
+    assert seeded.status_code == 200 and seeded.json()["entity"]["externalId"] is None
+    meeting_id = seeded.json()["entity"]["id"]
+    before = graph_state(emu)
+    env = {**os.environ, "MSGRAPH_ENDPOINT": emu.url, "MSGRAPH_ACCESS_TOKEN": TOKEN}
+    done = subprocess.run([sys.executable, "-m", "pulumi_virtualappointment", "export", "--id", meeting_id],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (EXIT_SKIPPED, "")
+    assert done.stderr.splitlines() == [
+        "export: nothing to write, nothing written: 0 meeting(s), 0 appointment(s)",
+        "export: skipped 1:",
+        f"  meeting id {meeting_id}: it has no externalId, and createOrGet finds a meeting only by its externalId, "
+        "so a program could not adopt it (it would create another meeting)",
+    ]
+    assert [(r["method"], r["path"], r["status"]) for r in emu.requests()] == [
+        ("GET", f"/v1.0/me/onlineMeetings/{meeting_id}", 200),
+        ("GET", f"/beta/me/onlineMeetings/{meeting_id}/virtualAppointment", 404),
+    ]
+    assert graph_state(emu) == before
 
 
 def test_nothing_left_to_export_writes_nothing_and_exits_4(emu, tmp_path):
@@ -939,3 +970,81 @@ def test_an_output_that_is_the_from_file_list_is_refused_before_any_request(emu,
     assert (code, out) == (EXIT_USAGE, "")
     assert err == f"export: --output {tmp_path / 'link.txt'} is the --from-file list itself: write the program elsewhere\n"
     assert emu.requests() == [] and listing.read_text(encoding="utf-8") == f"{one}\n"
+
+
+class WaitingWriter:
+    """A FIFO with a writer blocked in ``open`` until someone opens it for reading: ``released``
+    says whether anyone did. Never hangs a test: ``close`` releases the writer itself."""
+
+    def __init__(self, path):
+        self.path = path
+        os.mkfifo(path)
+        self.released = threading.Event()
+        self.thread = threading.Thread(target=self._write, daemon=True)
+        self.thread.start()
+        time.sleep(0.05)  # the writer is in open() by now
+
+    def _write(self):
+        descriptor = os.open(self.path, os.O_WRONLY)  # returns once a reader opens the FIFO
+        self.released.set()
+        os.close(descriptor)  # a reader sees end of file
+
+    def close(self):
+        if not self.released.is_set():
+            descriptor = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
+            self.thread.join(5)
+            os.close(descriptor)
+
+
+@pytest.mark.parametrize("through_a_link", [False, True])
+def test_a_fifo_as_the_from_file_list_is_a_usage_error_and_is_never_opened(emu, tmp_path, through_a_link):
+    fifo = tmp_path / "meetings.fifo"
+    writer = WaitingWriter(fifo)
+    given = fifo
+    if through_a_link:
+        given = tmp_path / "meetings.txt"
+        given.symlink_to(fifo)
+    try:
+        code, out, err = export(emu, "--from-file", str(given))
+        assert (code, out, emu.requests()) == (EXIT_USAGE, "", [])
+        assert err == (f"export: --from-file {given}: it is a FIFO (named pipe), not a regular file, so it was not "
+                       "read (give a file, or - for standard input)\n")
+        assert not writer.released.wait(0.2)  # nobody opened it for reading
+    finally:
+        writer.close()
+
+
+def test_a_directory_as_the_from_file_list_is_a_usage_error_naming_what_it_is(emu, tmp_path):
+    code, out, err = export(emu, "--from-file", str(tmp_path))
+    assert (code, out, err) == (EXIT_USAGE, "", f"export: --from-file {tmp_path}: it is a directory, not a regular "
+                                                "file, so it was not read (give a file, or - for standard input)\n")
+
+
+def test_from_file_dash_still_reads_standard_input_when_it_is_a_pipe(emu):
+    one = meeting(emu, "booking-1")
+    reader, writer = os.pipe()
+    os.write(writer, f"{one}\n".encode())
+    os.close(writer)
+    with os.fdopen(reader, "r", encoding="utf-8") as stdin:
+        code, out, err = export(emu, "--no-appointments", "--from-file", "-", stdin=stdin)
+    assert (code, err) == (EXIT_OK, "export: wrote to standard output: 1 meeting(s), 0 appointment(s)\n")
+    assert out == export(emu, "--no-appointments", "--id", one)[1]
+
+
+def test_export_never_advises_stack_config_it_does_not_read(emu):
+    """Issue 17: export reads flags and the environment only; its advice named `pulumi config set`
+    and msgraph:accessToken, which it never reads."""
+    code, _, err = export(emu, "--id", "M1", environ={"MSGRAPH_ENDPOINT": emu.url})
+    assert code == EXIT_USAGE
+    assert "stack config" not in err and "pulumi config" not in err and "msgraph:accessToken" not in err
+    assert "--auth or MSGRAPH_AUTH" in err and "MSGRAPH_ACCESS_TOKEN" in err
+
+
+def test_an_expired_token_during_export_is_told_how_export_takes_one(emu):
+    meeting_id = meeting(emu, "visit-1")
+    emu.inject({"status": 401, "code": "InvalidAuthenticationToken", "message": "Lifetime validation failed"})
+    code, _, err = export(emu, "--id", meeting_id)
+    assert code == 3
+    assert err.rstrip().endswith("`az login` (cli), or set a new delegated token in MSGRAPH_ACCESS_TOKEN (tokens "
+                                 "expire after about an hour).")
+    assert "stack config" not in err and "msgraph:accessToken" not in err

@@ -455,3 +455,33 @@ def test_a_connect_that_never_completes_names_the_connect_bound(monkeypatch, sle
     finally:
         for sock in (*held, listener):
             sock.close()
+
+
+def _closed_port() -> int:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    listener.close()  # nothing listens there now: connections are refused
+    return port
+
+
+@pytest.mark.parametrize("source,where,names", [
+    ("config", "stack config msgraph:endpoint", "stack config msgraph:endpoint or MSGRAPH_ENDPOINT"),
+    ("environment", "environment variable MSGRAPH_ENDPOINT", "stack config msgraph:endpoint or MSGRAPH_ENDPOINT"),
+])
+def test_an_endpoint_nobody_listens_on_says_which_url_and_what_to_do(source, where, names, sleeps):
+    """Issue 17: "connection failed or was dropped" after five attempts, reported like a Graph failure,
+    with no word of which URL or of the emulator the endpoint probably meant."""
+    url = f"http://127.0.0.1:{_closed_port()}"
+    config = {"msgraph:endpoint": url, "msgraph:accessToken": TOKEN, "msgraph:maxRetries": 1}
+    environ = {}
+    if source == "environment":
+        environ["MSGRAPH_ENDPOINT"] = config.pop("msgraph:endpoint")
+    client = GraphClient(resolve_settings(config.get, environ), lambda: TOKEN, sleep=sleeps)
+    with pytest.raises(GraphTransportError) as caught:
+        client.get(PATH)
+    message = str(caught.value)
+    assert message.startswith(f"Graph GET {PATH} got no response after 2 attempt(s): the connection was refused or "
+                              "could not be made (client-request-id: ")
+    assert message.endswith(f"). Nothing answered at {url} ({where}): if it is the local emulator, start it (python -m "
+                            f"pulumi_virtualappointment.emulator); otherwise check {names}.")

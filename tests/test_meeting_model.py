@@ -270,3 +270,38 @@ def test_paths_round_trip(meeting, user, path):
 def test_anything_else_is_not_a_meeting_id(bad):
     with pytest.raises(ValueError, match="is not an onlineMeeting id"):
         meeting_identity(bad)
+
+
+@pytest.mark.parametrize("text,problem", [
+    ("2026-12-01T09:00:00+99:00", "its UTC offset +99:00 has no such hour"),
+    ("2026-12-01T09:00:00+05:99", "its UTC offset +05:99 has no such minute"),
+    ("2026-12-01T09:00:00-12:75", "its UTC offset -12:75 has no such minute"),
+    ("2026-12-01T09:00:00+2400", "its UTC offset +2400 has no such hour"),
+])
+def test_an_offset_outside_rfc_3339_is_an_input_error_not_a_moved_meeting(text, problem):
+    """Issue 17: `+99:00` used to move the meeting four days. RFC 3339 offsets are 00-23 hours and
+    00-59 minutes."""
+    assert instant(text) is None
+    assert _failures({"startDateTime": text, "endDateTime": END}) == [(
+        "startDateTime", f"{problem}: an RFC 3339 offset is +HH:MM with HH 00-23 and MM 00-59, got {text!r} "
+                         "(Python argument: start_date_time)")]
+
+
+@pytest.mark.parametrize("text", ["2026-12-01T09:00:00+23:59", "2026-12-01T09:00:00-00:00", "2026-12-01T09:00:00+1400"])
+def test_every_rfc_3339_offset_is_accepted(text):
+    assert instant(text) is not None
+
+
+@pytest.mark.parametrize("moment", [
+    datetime(9999, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=-5))),
+    datetime(1, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=5))),
+], ids=["year 9999, negative offset", "year 1, positive offset"])
+def test_an_aware_datetime_at_the_calendars_edge_fails_at_the_programs_line_naming_the_property(moment):
+    """Issue 17: the resource class converted it to UTC before validating, so the program met an
+    OverflowError from the datetime module instead of an error naming start_date_time."""
+    from pulumi_virtualappointment import InvalidInputError, OnlineMeeting
+
+    with pytest.raises(InvalidInputError, match=r"OnlineMeeting 'm' has invalid input:\n  startDateTime: is out of range "
+                                                r"once in UTC, got .* \(Python argument: start_date_time\)"):
+        OnlineMeeting("m", external_id="e", start_date_time=moment, end_date_time=moment)
+    assert _failures({"startDateTime": moment, "endDateTime": END})[0][1].startswith("is out of range once in UTC")

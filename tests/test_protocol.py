@@ -230,3 +230,17 @@ def test_outside_the_sdks_host_nothing_is_replaced():
     before = getattr(sys.modules["__main__"], "traceback", None)
     assert _sdk_host.install() is False
     assert getattr(sys.modules["__main__"], "traceback", None) is before
+
+
+def test_a_mistyped_msgraph_key_fails_the_preview_naming_the_nearest_setting(emulator):
+    """Issue 17: `msgraph:endpiont` was ignored, so the token went to the real Graph. The host now
+    fails every call (a preview's Check first) with the sentence, before any request."""
+    config = {"msgraph:endpiont": emulator.url, "msgraph:accessToken": TOKEN}
+    emulator.clear_requests()
+    with ProviderServer(config) as server:
+        with pytest.raises(ProviderError) as caught:
+            server.check(URN, {}, INPUTS)
+    assert caught.value.details == ("stack config msgraph:endpiont is not a setting of pulumi-virtualappointment; did "
+                                    "you mean msgraph:endpoint? (the msgraph: settings are listed in the README's "
+                                    "Configuration section)")
+    assert emulator.requests() == []

@@ -17,6 +17,7 @@ from pulumi_virtualappointment import (
     AppointmentExistsError,
     AuthenticationError,
     ConflictError,
+    GraphResponseError,
     GraphTransportError,
     InvalidInputError,
     NotFoundError,
@@ -26,7 +27,7 @@ from conftest import TOKEN, configured_provider
 from pulumi_virtualappointment._engine import _CLAIMED
 
 PATH = "me/onlineMeetings/MSpkYzE3/virtualAppointment"
-USER_PATH = "users/u-42/onlineMeetings/MSpkYzE3/virtualAppointment"
+USER_PATH = "users/0b5a3c2d-4e6f-4a1b-9c8d-7e6f5a4b3c2d/onlineMeetings/MSpkYzE3/virtualAppointment"
 GRADY = {"displayName": "Grady Archie", "emailAddress": "gradya@contoso.com", "smsCapablePhoneNumber": "123-456-7890"}
 PROPS = {
     "onlineMeetingId": "MSpkYzE3",
@@ -63,7 +64,7 @@ def test_create_gets_then_puts_the_managed_properties(provider, emulator):
 
 
 def test_create_for_another_user_uses_the_users_path(provider, emulator):
-    result = provider.create({**PROPS, "userId": "u-42"})
+    result = provider.create({**PROPS, "userId": "0b5a3c2d-4e6f-4a1b-9c8d-7e6f5a4b3c2d"})
     assert result.id == USER_PATH
     assert [r["path"] for r in emulator.requests()] == ["/beta/" + USER_PATH] * 2
 
@@ -201,7 +202,7 @@ def test_get_by_id_reads_everything_graph_holds(provider, emulator):
     emulator.seed(USER_PATH, {"externalAppointmentId": "x"})
     result = provider.read(USER_PATH, {})
     join_url = emulator.get(USER_PATH)["appointmentClientJoinWebUrl"]  # Graph fills it in
-    assert result.inputs == {"onlineMeetingId": "MSpkYzE3", "userId": "u-42", "externalAppointmentId": "x",
+    assert result.inputs == {"onlineMeetingId": "MSpkYzE3", "userId": "0b5a3c2d-4e6f-4a1b-9c8d-7e6f5a4b3c2d", "externalAppointmentId": "x",
                              "appointmentClientJoinWebUrl": join_url}
 
 
@@ -445,3 +446,29 @@ def test_clearing_a_join_url_without_a_recorded_etag_is_sent(provider, emulator)
     assert [(m, body) for m, _, body, _ in _log(emulator)][:2] == [
         ("GET", None), ("PATCH", {"appointmentClientJoinWebUrl": None})]
     assert emulator.get(PATH)["appointmentClientJoinWebUrl"] != "https://custom.example/join"
+
+
+def test_an_answer_under_a_forced_api_version_blames_the_version_not_the_input(emulator):
+    """Issue 17: with msgraph:apiVersion v1.0 every resource uses v1.0, where the appointment does not
+    exist; the advice was "check online_meeting_id" (404) or "check the property values" (400),
+    sending the user after the wrong cause."""
+    provider = configured_provider(emulator.url, **{"msgraph:apiVersion": "v1.0"})
+    with pytest.raises(GraphResponseError) as caught:
+        provider.create(dict(PROPS))
+    message = str(caught.value)
+    assert message.startswith(f"Graph GET {PATH} failed: HTTP 400 BadRequest: virtualAppointment is only in beta")
+    assert message.endswith(". stack config msgraph:apiVersion makes every resource use v1.0, and the "
+                            "virtualAppointment is served under beta: unset stack config msgraph:apiVersion or "
+                            "MSGRAPH_API_VERSION (this answer may be the version's, not the input's).")
+    assert "online_meeting_id" not in message and "property values" not in message
+
+
+def test_a_404_at_the_resources_own_version_names_what_to_check(emulator):
+    emulator.implicit_meetings = False
+    try:
+        provider = configured_provider(emulator.url)
+        with pytest.raises(NotFoundError, match=r"Check online_meeting_id and user_id: the meeting or its appointment "
+                                                r"does not exist for that user\.$"):
+            provider.create(dict(PROPS))
+    finally:
+        emulator.implicit_meetings = True

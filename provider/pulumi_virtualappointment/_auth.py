@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
+import stat
 import threading
 import time
 import warnings
@@ -38,7 +40,7 @@ from ._errors import ConfigurationError, GraphError, _shown
 __all__ = [
     "token_source", "build_credential", "TokenCache", "StaticToken", "Cloud", "cloud_for", "token_claims",
     "refuse_application_token", "check_token", "cache_options", "azure_factory", "login_command",
-    "DEFAULT_CLIENT_ID", "CACHE_NAME", "REFRESH_MARGIN",
+    "DEFAULT_CLIENT_ID", "CACHE_NAME", "REFRESH_MARGIN", "file_kind", "read_regular_file",
 ]
 
 DEFAULT_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
@@ -61,24 +63,36 @@ _NEVER = 2**62
 """``expires_on`` of a ready token: it cannot be renewed, so it is never refreshed (Graph's 401 says
 when it has expired)."""
 
-_NO_TOKEN = (
-    "msgraph:auth is token but no token is set. Set a delegated access token with "
-    "`pulumi config set --secret msgraph:accessToken <token>` or the environment variable "
-    "MSGRAPH_ACCESS_TOKEN (the API accepts delegated permissions only: OnlineMeetings.ReadWrite). "
-    "For the local emulator any non-empty token works."
-)
-_MISSING = (
-    "No Microsoft Graph credentials are configured. Choose how the provider signs in with "
-    "`pulumi config set msgraph:auth <mode>` (or MSGRAPH_AUTH): "
-    "token: a ready delegated token, `pulumi config set --secret msgraph:accessToken <token>` or "
-    "MSGRAPH_ACCESS_TOKEN (for the local emulator any non-empty token works); "
-    "cli: the user signed in with `az login`; "
-    "device_code or browser: sign in once with `python -m pulumi_virtualappointment login`, later runs "
-    "are silent; "
-    "username_password: msgraph:username and msgraph:password (no MFA; deprecated). "
-    "msgraph:tenantId (AZURE_TENANT_ID) and msgraph:clientId (AZURE_CLIENT_ID) pick the tenant and "
-    "the app registration. The API accepts delegated permissions only (OnlineMeetings.ReadWrite)."
-)
+def _no_token(settings: Settings) -> str:
+    return (
+        f"{settings.source('msgraph:auth')} is token but no token is set. Set a delegated access token in "
+        f"{_token_setting(settings)} (the API accepts delegated permissions only: OnlineMeetings.ReadWrite). "
+        "For the local emulator any non-empty token works."
+    )
+
+
+def _token_setting(settings: Settings) -> str:
+    """Where a token goes, as this reader takes one (a secret in stack config for the provider)."""
+    name = settings.name("msgraph:accessToken")
+    if name.startswith("stack config "):
+        return "stack config (`pulumi config set --secret msgraph:accessToken <token>`) or MSGRAPH_ACCESS_TOKEN"
+    return name
+
+
+def _missing(settings: Settings) -> str:
+    """No credentials: every way to sign in, each named as this reader sets it."""
+    name = settings.name
+    return (
+        f"No Microsoft Graph credentials are configured. Choose how to sign in with {name('msgraph:auth')}: "
+        f"token: a ready delegated token in {_token_setting(settings)} (for the local emulator any non-empty "
+        "token works); cli: the user signed in with `az login`; device_code or browser: sign in once with "
+        "`python -m pulumi_virtualappointment login`, later runs are silent; username_password: "
+        f"{name('msgraph:username')} and {name('msgraph:password')} (no MFA; deprecated). "
+        f"{name('msgraph:tenantId')} and {name('msgraph:clientId')} pick the tenant and the app registration. "
+        "The API accepts delegated permissions only (OnlineMeetings.ReadWrite)."
+    )
+
+
 _APP_TOKEN = (
     "The token from {source} is an application (app-only) token: it carries application roles "
     "({roles}) and no delegated scopes (scp), so it was not sent. The virtualAppointment API accepts "
@@ -199,10 +213,64 @@ def check_token(token: str, source: str) -> None:
         )
 
 
+_WHOLE_TOKENS_BELOW = 8
+"""Secrets shorter than this are hidden only where they stand as a whole token (see ``_redact``)."""
+
+
 def _redact(text: str, secrets: Sequence[Optional[str]]) -> str:
-    for secret in filter(None, secrets):
-        text = text.replace(secret, "***")
-    return text
+    """``text`` with each secret replaced by ``***``.
+
+    A secret of 8 characters or more is replaced wherever it occurs, inside longer text too: a
+    token or password glued to other characters (``password=...``, a URL) is still hidden. A
+    shorter one is replaced only as a whole token (not preceded or followed by a letter, digit or
+    ``_``): a 1-character password ``a`` would otherwise turn "invalid_grant" into
+    "inv***lid_gr***nt", hiding the very error the user needs, and a secret that short is no
+    secret inside a word, where it cannot be told from the word (Entra ID passwords have 8
+    characters at least; tokens have hundreds). One pass over the text, longest secret first, so
+    a secret inside another is never half-replaced, and ``***`` itself is never re-matched.
+    """
+    unique = sorted(set(filter(None, secrets)), key=len, reverse=True)
+    if not unique:
+        return text
+    pattern = "|".join(
+        re.escape(secret) if len(secret) >= _WHOLE_TOKENS_BELOW else rf"(?<!\w){re.escape(secret)}(?!\w)"
+        for secret in unique
+    )
+    return re.sub(pattern, "***", text)
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular one is, for a message (``a FIFO (named pipe)``)."""
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def read_regular_file(path: "os.PathLike[str] | str", refuse: Callable[[str], Exception]) -> bytes:
+    """The bytes of ``path`` (links followed) if it is a regular file; else ``refuse(kind)`` is raised.
+
+    Anything else is refused by ``stat`` before it is opened: opening a FIFO for reading waits for
+    a writer (forever, in a pipeline; and it would release a writer waiting for a reader), and a
+    device can be read forever. The open itself cannot wait either (``O_NONBLOCK``, which does not
+    change how a regular file reads) and is checked again on the descriptor, so a FIFO put there
+    between the two is refused too. ``OSError`` (no such file, permission) propagates.
+    """
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):
+        raise refuse(file_kind(mode))
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    with open(descriptor, "rb") as handle:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            raise refuse(file_kind(mode))
+        return handle.read()
 
 
 class StaticToken:
@@ -319,7 +387,10 @@ def _record(mode: str, settings: Settings) -> Any:
     """The saved sign-in; without one the provider fails now instead of waiting for a prompt."""
     path = settings.record_file
     try:
-        text = path.read_text(encoding="utf-8")
+        data = read_regular_file(path, lambda kind: ConfigurationError(
+            f"msgraph:authRecordPath (MSGRAPH_AUTH_RECORD_PATH) names {path}, {kind}, not a regular file, so it was "
+            "not read. Point it at the file `python -m pulumi_virtualappointment login` saved."
+        ))
     except FileNotFoundError:
         raise ConfigurationError(
             f"msgraph:auth={mode} needs a saved sign-in and there is none at {path}. {_hint(mode, settings)}"
@@ -327,8 +398,8 @@ def _record(mode: str, settings: Settings) -> Any:
     except OSError as exc:
         raise ConfigurationError(f"Cannot read the saved sign-in {path}: {exc.strerror}.") from None
     try:
-        record = _identity().AuthenticationRecord.deserialize(text)
-    except (ValueError, KeyError, TypeError):
+        record = _identity().AuthenticationRecord.deserialize(data.decode("utf-8"))
+    except (ValueError, KeyError, TypeError):  # UnicodeDecodeError is a ValueError
         raise ConfigurationError(
             f"{path} is not a saved sign-in (AuthenticationRecord). {_hint(mode, settings)}"
         ) from None
@@ -346,7 +417,7 @@ def _only(**kwargs: Any) -> dict:
 
 def _token(settings: Settings, cloud: Cloud, factory: CredentialFactory) -> Any:
     if not settings.access_token:
-        raise ConfigurationError(_NO_TOKEN)
+        raise ConfigurationError(_no_token(settings))
     check_token(settings.access_token, "msgraph:accessToken")
     return StaticToken(settings.access_token)
 
@@ -413,7 +484,7 @@ def check_tenant(settings: Settings, setting: str = "msgraph:tenantId (AZURE_TEN
 def build_credential(settings: Settings, factory: Optional[CredentialFactory] = None) -> tuple[str, Any]:
     """The mode and its credential (fails here, before any request, when it cannot work)."""
     if not (settings.auth or settings.access_token):
-        raise ConfigurationError(_MISSING)
+        raise ConfigurationError(_missing(settings))
     mode = settings.auth or "token"
     if mode == "token":
         return mode, _token(settings, cloud_for(settings.endpoint), factory or azure_factory)

@@ -25,7 +25,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from ._config import Settings
-from ._errors import GraphResponseError, GraphTransportError, _shown, error_for_response
+from ._errors import GraphResponseError, GraphTransportError, _shown, error_for_response, hint_for
 from ._wirejson import Unusable, loads
 from ._retry import RetryPolicy, parse_retry_after
 from ._transport import MAX_RESPONSE_BYTES, RawResponse, Transport, TransportFailure, new_session
@@ -128,13 +128,16 @@ class GraphClient:
         self._deadline: Optional[float] = None
         self._version = version
         self._always: dict[str, str] = {}
+        self._noun = "resource"
+        """What the requests are about (a resource kind's name), for advice."""
 
     @property
     def session(self) -> requests.Session:
         """The shared connection pool (one per provider process)."""
         return self._transport.session
 
-    def for_operation(self, version: Optional[str] = None, headers: Optional[Mapping[str, str]] = None) -> "GraphClient":
+    def for_operation(self, version: Optional[str] = None, headers: Optional[Mapping[str, str]] = None,
+                      noun: Optional[str] = None) -> "GraphClient":
         """This client, bounded as one provider operation: every request and pause it makes ends
         within ``msgraph:operationTimeoutSeconds`` of now; at ``version`` (a resource's own API
         version, unless msgraph:apiVersion overrides it), each request with ``headers``. Shares
@@ -143,6 +146,7 @@ class GraphClient:
         bounded._deadline = self._clock() + self.settings.operation_timeout_seconds
         bounded._version = version or self._version
         bounded._always = dict(headers or {})
+        bounded._noun = noun or self._noun
         return bounded
 
     def get(self, path: str) -> GraphResponse:
@@ -202,7 +206,7 @@ class GraphClient:
         idempotent: bool = True,
     ) -> GraphResponse:
         url = f"{self.settings.base_url(self._version)}/{path}"
-        attempt, waited, unanswered = 0, 0.0, 0
+        attempt, waited, unanswered, reached = 0, 0.0, 0, False
         while True:
             attempt += 1
             client_request_id = str(uuid.uuid4())
@@ -218,10 +222,13 @@ class GraphClient:
                     raise GraphTransportError(method, path, reason, client_request_id, attempt) from None
                 status, retry_after, error = None, None, (reason, None)
                 unanswered += failure.sent
+                reached = reached or failure.sent
             else:
+                reached = True
                 if raw.status < 400:
                     return self._answer(method, path, raw, client_request_id, attempt, unanswered)
                 status, retry_after, error = raw.status, parse_retry_after(raw.headers), (None, raw)
+                hint = self._version_hint(raw.status) or hint_for(raw.status, self.settings.name)
             pause = None
             if self._policy.retryable(status, retry_after, idempotent):
                 pause = self._policy.delay(attempt, retry_after, waited)
@@ -230,7 +237,9 @@ class GraphClient:
                 if error[1] is None:  # an answer (429, 503 ...) says more than the bound that ended its retries
                     error = (self._operation_reason(), None)
             if pause is None:
-                raise self._error(method, path, error, client_request_id, attempt)
+                if error[1] is None:
+                    hint = None if reached else self._nobody_there()
+                raise self._error(method, path, error, client_request_id, attempt, hint)
             self._sleep(pause)
             waited += pause
 
@@ -254,11 +263,28 @@ class GraphClient:
         return GraphResponse(raw.status, body, raw.headers.get("ETag"), request_id, client_request_id, method, path,
                              attempt, unanswered)
 
+    def _version_hint(self, status: int) -> Optional[str]:
+        """Advice for a 400 or 404 when msgraph:apiVersion forces another version than the resource's own."""
+        forced = self.settings.api_version
+        if status not in (400, 404) or not forced or forced == self._version:
+            return None
+        key = "msgraph:apiVersion"
+        return (f"{self.settings.source(key)} makes every resource use {forced}, and the {self._noun} is served under "
+                f"{self._version}: unset {self.settings.name(key)} (this answer may be the version's, not the input's).")
+
+    def _nobody_there(self) -> str:
+        """Advice when no attempt reached the endpoint at all: which URL, from where, and what to do."""
+        key = "msgraph:endpoint"
+        return (f"Nothing answered at {self.settings.endpoint} ({self.settings.source(key)}): if it is the local "
+                "emulator, start it (python -m pulumi_virtualappointment.emulator); otherwise check "
+                f"{self.settings.name(key)}.")
+
     @staticmethod
-    def _error(method: str, path: str, error: tuple, client_request_id: str, attempts: int) -> Exception:
+    def _error(method: str, path: str, error: tuple, client_request_id: str, attempts: int,
+               hint: Optional[str] = None) -> Exception:
         reason, raw = error
         if raw is None:
-            return GraphTransportError(method, path, reason, client_request_id, attempts)
+            return GraphTransportError(method, path, reason, client_request_id, attempts, hint)
         if raw.oversize:
             body: Any = f"(an error body larger than {MAX_RESPONSE_BYTES} bytes was not read)"
         else:
@@ -266,4 +292,4 @@ class GraphClient:
                 body = _decode(raw)
             except ValueError:  # not JSON (a proxy's HTML page): its text is the message
                 body = raw.body.decode("utf-8", "replace")
-        return error_for_response(method, path, raw.status, body, raw.headers, client_request_id, attempts)
+        return error_for_response(method, path, raw.status, body, raw.headers, client_request_id, attempts, hint)

@@ -7,15 +7,17 @@ No secret is kept anywhere but in the provider process's memory.
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Iterable, Mapping, Optional
 from urllib.parse import urlsplit
 
 from ._errors import ConfigurationError
 
-__all__ = ["Settings", "resolve_settings", "AUTH_MODES", "DEFAULT_ENDPOINT", "DEFAULT_API_VERSION"]
+__all__ = ["Settings", "resolve_settings", "check_keys", "AUTH_MODES", "API_VERSIONS", "DEFAULT_ENDPOINT",
+           "DEFAULT_API_VERSION"]
 
 DEFAULT_ENDPOINT = "https://graph.microsoft.com"
 DEFAULT_API_VERSION = None
@@ -23,6 +25,8 @@ DEFAULT_API_VERSION = None
 DEFAULT_MAX_RETRIES = 4
 DEFAULT_TIMEOUT_SECONDS = 30.0
 DEFAULT_OPERATION_TIMEOUT_SECONDS = 300.0
+API_VERSIONS = ("v1.0", "beta")
+"""The Graph versions there are; ``msgraph:apiVersion`` forces one on every resource."""
 AUTH_MODES = ("token", "cli", "device_code", "browser", "username_password")
 """Values of ``msgraph:auth``; ``_auth`` builds one credential per mode."""
 
@@ -68,6 +72,18 @@ class Settings:
     """Where ``login`` saved the AuthenticationRecord; ``None`` means the default under home."""
     allow_unencrypted_cache: bool = False
     """Keep the persistent token cache in plain text where no keyring exists (headless Linux)."""
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+    """Where each setting came from, as the user set it (``stack config msgraph:endpoint``)."""
+    names: Mapping[str, str] = field(default_factory=dict, compare=False)
+    """How the user sets each one, for advice (``stack config msgraph:endpoint or MSGRAPH_ENDPOINT``)."""
+
+    def source(self, key: str) -> str:
+        """Where the setting ``key`` came from, or that it is the default."""
+        return self.sources.get(key) or f"the default: {key} is unset"
+
+    def name(self, key: str) -> str:
+        """How the user sets ``key`` (stack config and environment for the provider; a command's flags)."""
+        return self.names.get(key) or f"stack config {key} or {_KEYS.get(key, key)}"
 
     def base_url(self, version: str) -> str:
         """Service root plus version, e.g. ``https://graph.microsoft.com/beta``: ``version`` (a
@@ -93,7 +109,19 @@ def is_loopback(host: str) -> bool:
 
 
 def _endpoint(value: str, source: str) -> str:
-    parts = urlsplit(value.strip())
+    def refused(problem: str) -> ConfigurationError:
+        return ConfigurationError(f"{source} {problem}: give an absolute URL such as https://graph.microsoft.com, "
+                                  f"got {value!r}")
+
+    try:
+        parts = urlsplit(str(value).strip())
+        port = parts.port
+    except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535", a port that is not a number
+        if "port" in str(exc).lower():
+            raise refused("has a port that is not one (1-65535)") from None
+        raise refused(f"is not a URL ({exc})") from None
+    if port == 0:
+        raise refused("has a port that is not one (1-65535)")
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ConfigurationError(
             f"{source} must be an absolute URL such as https://graph.microsoft.com, got {value!r}"
@@ -138,21 +166,50 @@ def _text(value: Any) -> Optional[str]:
     return (str(value).strip() or None) if value is not None else None
 
 
-def _read(config_get: Callable[[str], Any], environ: Mapping[str, str]) -> dict[str, tuple[Any, str]]:
+def check_keys(config_keys: Iterable[str], environ: Mapping[str, str]) -> None:
+    """Refuse a ``msgraph:`` stack config key or ``MSGRAPH_`` environment variable this package does
+    not know, naming the nearest one it does: a typo (``msgraph:endpiont``) would otherwise be
+    ignored, and a token meant for the emulator sent to the real Graph."""
+    known_env = {env for env in _KEYS.values() if env.startswith("MSGRAPH_")}
+    unknown = [(f"stack config {key}", key, list(_KEYS)) for key in config_keys
+               if key.startswith("msgraph:") and key not in _KEYS]
+    unknown += [(f"environment variable {name}", name, sorted(known_env)) for name in environ
+                if name.startswith("MSGRAPH_") and name not in known_env]
+    for where, name, choices in unknown[:1]:
+        prefix = name[:8]  # "msgraph:" or "MSGRAPH_": shared by all, so no evidence of nearness
+        near = difflib.get_close_matches(name[8:], [c[8:] for c in choices], n=1, cutoff=0.6)
+        guess = f"; did you mean {prefix}{near[0]}?" if near else ""
+        raise ConfigurationError(f"{where} is not a setting of pulumi-virtualappointment{guess} (the msgraph: "
+                                 "settings are listed in the README's Configuration section)")
+
+
+def _read(config_get: Callable[[str], Any], environ: Mapping[str, str],
+          config_name: Callable[[str], Optional[str]]) -> dict[str, tuple[Any, str]]:
     """Each key's value with where it came from (for error messages); stack config first."""
     values: dict[str, tuple[Any, str]] = {}
     for key, env in _KEYS.items():
         value = config_get(key)
         if value not in (None, ""):
-            values[key] = (value, f"stack config {key}")
+            values[key] = (value, config_name(key) or key)
         elif environ.get(env):
             values[key] = (environ[env], f"environment variable {env}")
     return values
 
 
-def resolve_settings(config_get: Callable[[str], Any], environ: Mapping[str, str]) -> Settings:
-    """Read every key from stack config first, then the environment, then the default."""
-    values = _read(config_get, environ)
+def _stack_config(key: str) -> str:
+    return f"stack config {key}"
+
+
+def resolve_settings(config_get: Callable[[str], Any], environ: Mapping[str, str],
+                     config_keys: Iterable[str] = (),
+                     config_name: Callable[[str], Optional[str]] = _stack_config) -> Settings:
+    """Read every key from stack config first, then the environment, then the default; a ``msgraph:``
+    key among ``config_keys`` (the whole stack config) or an ``MSGRAPH_`` variable this package does
+    not know is refused first (:func:`check_keys`). ``config_name`` says how messages name what
+    ``config_get`` reads (stack config for the provider; a command's flags, ``None`` for a setting
+    it has no flag for), so advice never names a setting the reader does not read."""
+    check_keys(config_keys, environ)
+    values = _read(config_get, environ, config_name)
 
     def pick(key: str, default: Any) -> tuple[Any, str]:
         return values.get(key, (default, key))
@@ -163,9 +220,10 @@ def resolve_settings(config_get: Callable[[str], Any], environ: Mapping[str, str
     endpoint = _endpoint(*pick("msgraph:endpoint", DEFAULT_ENDPOINT))
     version, version_source = pick("msgraph:apiVersion", DEFAULT_API_VERSION)
     if version is not None:
-        version = str(version).strip("/ ")
-        if not version or "/" in version:
-            raise ConfigurationError(f"{version_source} must be an API version such as v1.0 or beta, got {version!r}")
+        given, version = version, str(version).strip("/ ").lower()
+        if version not in API_VERSIONS:
+            raise ConfigurationError(f"{version_source} must be {' or '.join(API_VERSIONS)} (or unset: each resource "
+                                     f"uses its own), got {given!r}")
     return Settings(
         endpoint=endpoint,
         api_version=version,
@@ -182,6 +240,8 @@ def resolve_settings(config_get: Callable[[str], Any], environ: Mapping[str, str
         password=_password(values),
         auth_record_path=text("msgraph:authRecordPath"),
         allow_unencrypted_cache=_flag(*pick("msgraph:allowUnencryptedCache", False)),
+        sources={key: source for key, (_, source) in values.items()},
+        names={key: f"{config_name(key)} or {env}" if config_name(key) else env for key, env in _KEYS.items()},
     )
 
 

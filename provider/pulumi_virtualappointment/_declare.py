@@ -6,8 +6,10 @@ Constructed like Pulumi's generated SDKs: ``Resource(name, Args(...), opts)`` or
 for output attributes through ``translate_output_property``, from the kind's own schema.
 """
 
+import asyncio
+import inspect
 import re
-from dataclasses import fields, is_dataclass
+from dataclasses import MISSING, fields, is_dataclass
 from datetime import datetime, timezone
 from typing import Any, ClassVar, Optional
 
@@ -32,7 +34,10 @@ def _plain(value: Any, path: str) -> Any:
                 f"{path}: a datetime without a time zone; give it one (tzinfo=timezone.utc, say) so it names one "
                 "moment"
             )
-        return value.astimezone(timezone.utc).isoformat()
+        try:
+            return value.astimezone(timezone.utc).isoformat()
+        except OverflowError:  # out of range once in UTC: the text as given, for check to say so, naming it
+            return value.isoformat()
     if is_dataclass(value) and not isinstance(value, type):
         return {k: _plain(getattr(value, k), f"{path}.{k}") for k in (f.name for f in fields(value))
                 if getattr(value, k) is not None}
@@ -55,6 +60,70 @@ def _known(value: Any, names: dict[str, str]) -> Any:
     return value
 
 
+class _Unset:
+    """The output attribute of a property the program left unset: ``None`` (the provider never outputs
+    a property the program does not manage), as an Output made when it is read. The SDK would make
+    one per property at every declaration, which was half of what declaring a meeting cost."""
+
+    def __get__(self, instance: Any, owner: type) -> Any:
+        return self if instance is None else pulumi.Output.from_input(None)
+
+
+def _own_init(cls: type) -> Any:
+    """``cls.__init__``: ``Declared.__init__`` with the class's signature and a docstring naming its arguments."""
+
+    def __init__(self: Any, resource_name: str, *args: Any, **kwargs: Any) -> None:
+        Declared.__init__(self, resource_name, *args, **kwargs)
+
+    args_cls = cls._args  # type: ignore[attr-defined]
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    params = [
+        inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+        inspect.Parameter("resource_name", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=str),
+        inspect.Parameter("args", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
+                          annotation=f"Optional[{args_cls.__name__}]"),
+        inspect.Parameter("opts", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
+                          annotation="Optional[pulumi.ResourceOptions]"),
+        *(inspect.Parameter(f.name, keyword, default=inspect.Parameter.empty if f.default is MISSING else f.default)
+          for f in fields(args_cls)),  # their types: the args class's, and the typed overloads type checkers read
+    ]
+    __init__.__signature__ = inspect.Signature(params, return_annotation=None)  # type: ignore[attr-defined]
+    __init__.__qualname__ = f"{cls.__name__}.__init__"
+    names = ", ".join(f.name for f in fields(args_cls))
+    __init__.__doc__ = (
+        f"Declare a {cls.__name__}: ``{cls.__name__}(resource_name, {args_cls.__name__}(...), opts)`` or "
+        f"``{cls.__name__}(resource_name, opts, property=value, ...)``. The properties: {names}. A property left "
+        "unset is unmanaged; bad input raises InvalidInputError here, naming it."
+    )
+    return __init__
+
+
+def _has_output(value: Any) -> bool:
+    if isinstance(value, pulumi.Output) or hasattr(value, "__await__"):
+        return True
+    if isinstance(value, dict):
+        return any(_has_output(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_output(v) for v in value)
+    return False
+
+
+def _secret(value: Any) -> Any:
+    """``value`` as a secret Output. A plain value (no Output inside: args classes are dicts by now)
+    becomes one known Output; ``pulumi.Output.secret`` would lift every list item and dict member into
+    Outputs of their own first, which cost more than the rest of a declaration."""
+    if _has_output(value):
+        return pulumi.Output.secret(value)
+    loop = asyncio.get_event_loop()
+
+    def ready(result: Any) -> Any:
+        future = loop.create_future()
+        future.set_result(result)
+        return future
+
+    return pulumi.Output(set(), ready(value), ready(True), ready(True))
+
+
 class Declared(Resource):
     """A resource of one kind, declared by a program. Subclasses set the three class attributes
     and declare their output annotations."""
@@ -65,13 +134,31 @@ class Declared(Resource):
     _secret: ClassVar[tuple[str, ...]] = ()
     """Properties the engine keeps encrypted in state, inputs and outputs, whatever the program marked secret."""
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Each resource class gets an ``__init__`` of its own, whose signature and docstring are the
+        class's (what ``help()`` and editors show, rather than the SDK's ``props``/``provider``), and
+        an :class:`_Unset` attribute for every property, read while the program leaves it unset."""
+        super().__init_subclass__(**kwargs)
+        if "_args" not in cls.__dict__:
+            return
+        for f in fields(cls._args):
+            if f.name not in cls.__dict__:
+                setattr(cls, f.name, _Unset())
+        cls.__init__ = _own_init(cls)  # type: ignore[misc]
+
     def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
         given, opts = self._split(args, kwargs)
-        props = {f.name: _plain(getattr(given, f.name), f.name) for f in fields(self._args)}
+        # Only what the program sets, and what Graph computes: the SDK makes an Output (and several
+        # asyncio tasks) for every property it is handed, and a meeting has 29 (see _Unset).
+        props = {}
+        for name in _field_names(self._args):
+            value = getattr(given, name)
+            if value is not None:
+                props[name] = _plain(value, name)
         self._preflight(resource_name, props)
         for name in self._secret:  # personal data: encrypted in the state's inputs too, however given
-            if props.get(name) is not None:
-                props[name] = pulumi.Output.secret(props[name])
+            if name in props:
+                props[name] = _secret(props[name])
         props.update(dict.fromkeys(self._outputs()))
         super().__init__(self._provider(), resource_name, props, self._options(opts))
 
@@ -92,6 +179,8 @@ class Declared(Resource):
 
     @classmethod
     def _options(cls, opts: Optional[pulumi.ResourceOptions], **more: Any) -> pulumi.ResourceOptions:
+        if opts is None and not more:  # the usual case: one options object, no merging
+            return pulumi.ResourceOptions(additional_secret_outputs=list(cls._secret) or None)
         merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(**more)) if more else opts
         if cls._secret:
             merged = pulumi.ResourceOptions.merge(merged, pulumi.ResourceOptions(additional_secret_outputs=list(cls._secret)))
@@ -154,6 +243,16 @@ class Declared(Resource):
 
     def translate_output_property(self, prop: str) -> str:
         return self._names().get(prop, prop)
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(args_cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(args_cls)
+    if names is None:
+        names = _FIELD_NAMES[args_cls] = tuple(f.name for f in fields(args_cls))
+    return names
 
 
 _NAMES: dict[str, tuple[dict[str, str], dict[str, str]]] = {}

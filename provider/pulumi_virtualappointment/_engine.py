@@ -55,7 +55,7 @@ from pulumi.dynamic import (
 from . import _sdk_host
 from ._auth import token_source
 from ._client import GraphClient, GraphResponse
-from ._config import resolve_settings
+from ._config import check_keys, resolve_settings
 from ._errors import (
     ConflictError,
     ForbiddenError,
@@ -568,9 +568,11 @@ class KindProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         """Keep the stack config reader; the client is built on first use, so check and diff
         (which need no network) work even where no credentials are configured."""
+        _sdk_host.install()  # first: in the SDK's host, our errors (this method's too) reach the CLI as their message
         self._config_get = req.config.get
+        self._config_keys = list(getattr(req.config, "_props", None) or {})  # the whole stack config's keys
         self._client: Optional[GraphClient] = None
-        _sdk_host.install()  # in the SDK's host: our errors reach the CLI as their message, no traceback
+        check_keys(self._config_keys, os.environ)  # a mistyped msgraph: key fails the preview, not a deployment
 
     def _graph(self) -> GraphClient:
         """The process's client, bounded as one operation (msgraph:operationTimeoutSeconds), at
@@ -580,10 +582,10 @@ class KindProvider(ResourceProvider):
             with _LOCK:
                 if getattr(self, "_client", None) is None:
                     config_get = getattr(self, "_config_get", lambda key: None)
-                    settings = resolve_settings(config_get, os.environ)
+                    settings = resolve_settings(config_get, os.environ, getattr(self, "_config_keys", ()))
                     self._client = GraphClient(settings, token_source(settings))
                 client = self._client
-        return client.for_operation(self.kind.api_version, self.kind.headers)
+        return client.for_operation(self.kind.api_version, self.kind.headers, self.kind.name)
 
     @property
     def _steps(self) -> _Lifecycle:

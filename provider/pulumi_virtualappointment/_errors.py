@@ -59,13 +59,13 @@ class GraphTransportError(GraphError):
     """No usable HTTP response arrived (connection refused or dropped, a time bound reached, or the
     request could not be sent at all)."""
 
-    def __init__(self, method: str, path: str, reason: str, client_request_id: str, attempts: int = 1):
+    def __init__(self, method: str, path: str, reason: str, client_request_id: str, attempts: int = 1,
+                 hint: Optional[str] = None):
         self.method, self.path, self.reason = method, path, reason
-        self.client_request_id, self.attempts = client_request_id, attempts
-        super().__init__(
-            f"Graph {method} {path} got no response after {attempts} attempt(s): {reason} "
-            f"(client-request-id: {client_request_id})"
-        )
+        self.client_request_id, self.attempts, self.hint = client_request_id, attempts, hint
+        text = (f"Graph {method} {path} got no response after {attempts} attempt(s): {reason} "
+                f"(client-request-id: {client_request_id})")
+        super().__init__(f"{text}. {hint}" if hint else text)
 
 
 _HINTS = {
@@ -80,6 +80,20 @@ _HINTS = {
     412: "The appointment changed since its ETag was read; run `pulumi refresh`.",
     429: "Graph is throttling requests; retry later or lower the deployment's parallelism.",
 }
+
+
+def hint_for(status: int, name: Any) -> Optional[str]:
+    """The advice for ``status``, naming settings as the reader sets them (``name(key)``: stack config
+    and environment for the provider, flags and environment for a command)."""
+    if status == 401:
+        return (f"Sign in again: `python -m pulumi_virtualappointment login` ({name('msgraph:auth')} device_code or "
+                f"browser), `az login` (cli), or set a new delegated token in {name('msgraph:accessToken')} (tokens "
+                "expire after about an hour).")
+    if status == 403:
+        return ("The signed-in user needs the delegated permission OnlineMeetings.ReadWrite, with consent granted "
+                f"(by the user or a tenant admin) to the app in {name('msgraph:clientId')}; application permissions "
+                "are not supported by this API.")
+    return _HINTS.get(status)
 
 
 class GraphResponseError(GraphError):
@@ -190,6 +204,7 @@ def error_for_response(
     headers: Mapping[str, str],
     client_request_id: str,
     attempts: int = 1,
+    hint: Optional[str] = None,
 ) -> GraphResponseError:
     """Parse Graph's error body (either spelling of innerError) into the matching exception."""
     code, message, inner = _error_fields(body)
@@ -199,4 +214,4 @@ def error_for_response(
     echoed = inner.get("client-request-id") or headers.get("client-request-id") or client_request_id
     cls = ThrottledError if status in (429, 503, 504) else _BY_STATUS.get(status, GraphResponseError)
     return cls(method, path, status, _shown(code, 100), _shown(message, 1000) or "", _shown(request_id, 100),
-               _shown(echoed, 100), attempts)
+               _shown(echoed, 100), attempts, hint)

@@ -29,7 +29,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence, TextIO
 from urllib.parse import quote, unquote, urlsplit
 
 from ._appointment import APPOINTMENT, owner, resource_path
-from ._auth import token_source
+from ._auth import read_regular_file, token_source
 from ._client import GraphClient
 from ._codegen import Found, Plan, plan, python_program, yaml_data
 from ._config import DEFAULT_ENDPOINT, AUTH_MODES, resolve_settings
@@ -153,12 +153,19 @@ def _wanted_one(text: str, where: str, by: Optional[str] = None) -> Wanted:
     return Wanted(by, value)
 
 
+def _not_regular(name: str, kind: str) -> UsageError:
+    return UsageError(f"--from-file {name}: it is {kind}, not a regular file, so it was not read (give a file, or - "
+                      "for standard input)")
+
+
 def _lines(name: str, stdin: TextIO) -> list[str]:
-    """The file's lines, read as UTF-8 (standard input too, whatever the locale), a byte order mark dropped."""
+    """The file's lines, read as UTF-8 (standard input too, whatever the locale), a byte order mark
+    dropped. A named file must be a regular one: a FIFO or a device is refused unopened (it could be
+    waited on or read forever); a pipe is read only as ``-``."""
     buffer = getattr(stdin, "buffer", None)
     try:
         if name != "-":
-            text = Path(name).read_text(encoding="utf-8")
+            text = read_regular_file(name, lambda kind: _not_regular(name, kind)).decode("utf-8")
         else:
             text = stdin.read() if buffer is None else buffer.read().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -194,6 +201,10 @@ _AS_FLAGS = {
 """How the provider's messages name a setting, and the flag that sets it here."""
 
 
+def _flag_name(key: str) -> Optional[str]:
+    return "--" + _FLAGS[key].replace("_", "-") if key in _FLAGS else None
+
+
 def _as_flags(exc: ConfigurationError) -> ConfigurationError:
     """The flags reach the provider's settings as stack config: name them as flags."""
     text = str(exc)
@@ -206,8 +217,8 @@ def connect(args: argparse.Namespace, environ: Mapping[str, str], sleep: Callabl
     """The provider's client and credential from the environment, these flags winning (as stack
     config does); ``ConfigurationError`` naming the flags."""
     flags = {key: getattr(args, name) for key, name in _FLAGS.items()}
-    try:
-        graph = resolve_settings(flags.get, environ)
+    try:  # settings named as export takes them: its flags, else the environment (no stack config here)
+        graph = resolve_settings(flags.get, environ, config_name=_flag_name)
         return GraphClient(graph, token_source(graph), sleep=sleep)
     except ConfigurationError as exc:
         raise _as_flags(exc) from None

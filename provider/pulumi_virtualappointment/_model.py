@@ -217,20 +217,35 @@ def instant(value: str) -> Optional[str]:
     up to seven fractional digits (Graph's precision), trailing zeros dropped; ``None`` if it is
     not one. Graph writes ``...T01:49:21.3524945Z`` for what was sent as ``...+00:00``: both sides
     are normalised the same way, so a round trip is never a diff."""
+    return parse_instant(value)[0]
+
+
+def parse_instant(value: str) -> tuple[Optional[str], Optional[str]]:
+    """``(Graph's UTC form, None)``, or ``(None, what is wrong)`` when it can say more than "not a
+    time" (an offset RFC 3339 does not have, a moment out of range once in UTC)."""
     match = _INSTANT.match(value.strip())
     if not match:
-        return None
+        return None, None
     year, month, day, hour, minute, second, fraction, zone = match.groups()
+    offset = timedelta(0)
+    if zone not in ("Z", "z"):
+        digits = zone[1:].replace(":", "")
+        hours, minutes = int(digits[:2]), int(digits[2:])
+        if hours > 23 or minutes > 59:  # RFC 3339 time-numoffset: time-hour 00-23, time-minute 00-59
+            unit = "hour" if hours > 23 else "minute"
+            return None, (f"its UTC offset {zone} has no such {unit}: an RFC 3339 offset is +HH:MM with HH 00-23 "
+                          "and MM 00-59")
+        offset = (1 if zone[0] == "+" else -1) * timedelta(hours=hours, minutes=minutes)
     try:
         moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0))
-        if zone not in ("Z", "z"):
-            sign = 1 if zone[0] == "+" else -1
-            digits = zone[1:].replace(":", "")
-            moment -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-    except (ValueError, OverflowError):  # no such day, or out of datetime's range once in UTC
-        return None
+    except ValueError:  # no such day or time
+        return None, None
+    try:
+        moment -= offset
+    except OverflowError:
+        return None, "is out of range once in UTC"
     ticks = (fraction or "").ljust(7, "0")[:7].rstrip("0")
-    return f"{moment.year:04d}" + moment.strftime("-%m-%dT%H:%M:%S") + (f".{ticks}" if ticks else "") + "Z"
+    return f"{moment.year:04d}" + moment.strftime("-%m-%dT%H:%M:%S") + (f".{ticks}" if ticks else "") + "Z", None
 
 
 @dataclass(frozen=True)
@@ -249,10 +264,11 @@ class Instant(Field):
             except OverflowError:
                 _fail(failures, path, f"is out of range once in UTC, got {_describe(value)}")
                 return value
-        normalised = instant(value) if isinstance(value, str) else None
+        normalised, problem = parse_instant(value) if isinstance(value, str) else (None, None)
         if normalised is None:
-            _fail(failures, path, "expected an ISO 8601 date and time with a zone such as 2026-12-01T09:00:00Z or "
-                                  f"2026-12-01T10:00:00+01:00, got {_describe(value)}")
+            _fail(failures, path, f"{problem}, got {_describe(value)}" if problem else (
+                "expected an ISO 8601 date and time with a zone such as 2026-12-01T09:00:00Z or "
+                f"2026-12-01T10:00:00+01:00, got {_describe(value)}"))
             return value
         return normalised
 

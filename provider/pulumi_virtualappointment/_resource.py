@@ -4,14 +4,15 @@ Constructed like Pulumi's generated SDKs (see ``_declare``). The args dataclasse
 types in snake_case; plain dicts (snake_case keys, or Graph's camelCase keys as in the API docs'
 examples) are accepted wherever an args class is.
 
-No ``from __future__ import annotations`` here: the SDK re-reads the class's output annotations
-on every registration, and string annotations cost it twice as much to evaluate (the benchmark
-measured about 15% of the time to declare a resource).
+The output attributes' annotations (and the typed ``__init__`` overloads) exist for type checkers
+only (``TYPE_CHECKING``): the SDK re-reads a resource class's annotations at every registration,
+which was a fifth of what declaring a meeting cost. ``help()`` and ``inspect.signature`` see each
+class's own signature and docstring (``_declare.Declared.__init_subclass__``).
 """
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence, Union, overload
 
 import pulumi
 
@@ -86,26 +87,50 @@ class VirtualAppointment(Declared, module="virtualappointment", name="VirtualApp
     _secret = ("appointment_clients",)
     """Client names, emails and phones are personal data: kept encrypted in the state's outputs."""
 
-    online_meeting_id: pulumi.Output[str]
-    """The Teams online meeting the appointment belongs to."""
-    user_id: pulumi.Output[Optional[str]]
-    """The meeting organiser (user id or UPN); unset means the signed-in user (``/me``)."""
-    settings: pulumi.Output[Optional[dict]]
-    """``{"allow_client_to_join_using_browser": bool}``."""
-    appointment_clients: pulumi.Output[Optional[list]]
-    """Clients as dicts with ``display_name``, ``email_address``, ``sms_capable_phone_number``."""
-    external_appointment_id: pulumi.Output[Optional[str]]
-    """The appointment's id in the scheduling system."""
-    external_appointment_url: pulumi.Output[Optional[str]]
-    """The appointment's URL in the scheduling system."""
-    appointment_client_join_web_url: pulumi.Output[Optional[str]]
-    """The join URL as set by the program (unset: see ``join_web_url``)."""
-    adopt_existing: pulumi.Output[Optional[bool]]
-    """Whether create may take over an appointment that already exists."""
-    etag: pulumi.Output[str]
-    """The ETag Graph returned at the last deployment or refresh; sent as ``If-Match``."""
-    join_web_url: pulumi.Output[Optional[str]]
-    """The live ``appointmentClientJoinWebUrl`` (Graph fills it in when the program does not)."""
+    if TYPE_CHECKING:  # outputs as type checkers see them; at run time the SDK would re-read these
+        # annotations at every registration, a fifth of what declaring a resource cost
+        online_meeting_id: pulumi.Output[str]
+        """The Teams online meeting the appointment belongs to."""
+        user_id: pulumi.Output[Optional[str]]
+        """The meeting organiser (user id or UPN); unset means the signed-in user (``/me``)."""
+        settings: pulumi.Output[Optional[dict]]
+        """``{"allow_client_to_join_using_browser": bool}``."""
+        appointment_clients: pulumi.Output[Optional[list]]
+        """Clients as dicts with ``display_name``, ``email_address``, ``sms_capable_phone_number``."""
+        external_appointment_id: pulumi.Output[Optional[str]]
+        """The appointment's id in the scheduling system."""
+        external_appointment_url: pulumi.Output[Optional[str]]
+        """The appointment's URL in the scheduling system."""
+        appointment_client_join_web_url: pulumi.Output[Optional[str]]
+        """The join URL as set by the program (unset: see ``join_web_url``)."""
+        adopt_existing: pulumi.Output[Optional[bool]]
+        """Whether create may take over an appointment that already exists."""
+        etag: pulumi.Output[str]
+        """The ETag Graph returned at the last deployment or refresh; sent as ``If-Match``."""
+        join_web_url: pulumi.Output[Optional[str]]
+        """The live ``appointmentClientJoinWebUrl`` (Graph fills it in when the program does not)."""
+
+        @overload
+        def __init__(self, resource_name: str, args: VirtualAppointmentArgs,
+                     opts: Optional[pulumi.ResourceOptions] = None) -> None: ...
+
+        @overload
+        def __init__(
+            self,
+            resource_name: str,
+            opts: Optional[pulumi.ResourceOptions] = None,
+            *,
+            online_meeting_id: pulumi.Input[str],
+            user_id: Optional[pulumi.Input[str]] = None,
+            settings: Optional[pulumi.Input[SettingsInput]] = None,
+            appointment_clients: Optional[pulumi.Input[Sequence[pulumi.Input[ClientInput]]]] = None,
+            external_appointment_id: Optional[pulumi.Input[str]] = None,
+            external_appointment_url: Optional[pulumi.Input[str]] = None,
+            appointment_client_join_web_url: Optional[pulumi.Input[str]] = None,
+            adopt_existing: Optional[bool] = False,
+        ) -> None: ...
+
+        def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None: ...
 
     @staticmethod
     def get(resource_name: str, id: pulumi.Input[str], opts: Optional[pulumi.ResourceOptions] = None) -> "VirtualAppointment":
@@ -203,44 +228,85 @@ class OnlineMeeting(Declared, module="virtualappointment", name="OnlineMeeting")
     _secret = ("participants",)
     """Attendees' user principal names are personal data: kept encrypted in the state's outputs."""
 
-    external_id: pulumi.Output[str]
-    """The scheduling system's id for the meeting (``createOrGet``'s key, per organiser)."""
-    user_id: pulumi.Output[Optional[str]]
-    """The organiser (user id or UPN); unset means the signed-in user (``/me``)."""
-    subject: pulumi.Output[Optional[str]]
-    start_date_time: pulumi.Output[Optional[str]]
-    """In UTC, as Graph keeps it (``2026-12-01T09:00:00Z``)."""
-    end_date_time: pulumi.Output[Optional[str]]
-    participants: pulumi.Output[Optional[dict]]
-    lobby_bypass_settings: pulumi.Output[Optional[dict]]
-    allowed_presenters: pulumi.Output[Optional[str]]
-    allow_meeting_chat: pulumi.Output[Optional[str]]
-    allow_attendee_to_enable_camera: pulumi.Output[Optional[bool]]
-    allow_attendee_to_enable_mic: pulumi.Output[Optional[bool]]
-    is_entry_exit_announced: pulumi.Output[Optional[bool]]
-    record_automatically: pulumi.Output[Optional[bool]]
-    allow_breakout_rooms: pulumi.Output[Optional[bool]]
-    allow_copying_and_sharing_meeting_content: pulumi.Output[Optional[bool]]
-    allow_live_share: pulumi.Output[Optional[str]]
-    allow_power_point_sharing: pulumi.Output[Optional[bool]]
-    allow_recording: pulumi.Output[Optional[bool]]
-    allow_teamwork_reactions: pulumi.Output[Optional[bool]]
-    allow_transcription: pulumi.Output[Optional[bool]]
-    allow_whiteboard: pulumi.Output[Optional[bool]]
-    allowed_lobby_admitters: pulumi.Output[Optional[str]]
-    meeting_spoken_language_tag: pulumi.Output[Optional[str]]
-    watermark_protection: pulumi.Output[Optional[dict]]
-    adopt_existing: pulumi.Output[Optional[bool]]
-    """Whether create may take over an existing meeting with this external id that holds other values
-    (or any, when the program declares none of them)."""
-    etag: pulumi.Output[Optional[str]]
-    """The ETag, when Graph sends one (it documents none for meetings)."""
-    online_meeting_id: pulumi.Output[str]
-    """Graph's meeting id: what a :class:`VirtualAppointment` takes."""
-    join_web_url: pulumi.Output[str]
-    """The meeting's Teams join link."""
-    virtual_appointment_join_web_url: pulumi.Output[str]
-    """The virtual-appointment join link for clients (``getVirtualAppointmentJoinWebUrl``)."""
+    if TYPE_CHECKING:  # outputs as type checkers see them; at run time the SDK would re-read these
+        # annotations at every registration, a fifth of what declaring a resource cost
+        external_id: pulumi.Output[str]
+        """The scheduling system's id for the meeting (``createOrGet``'s key, per organiser)."""
+        user_id: pulumi.Output[Optional[str]]
+        """The organiser (user id or UPN); unset means the signed-in user (``/me``)."""
+        subject: pulumi.Output[Optional[str]]
+        start_date_time: pulumi.Output[Optional[str]]
+        """In UTC, as Graph keeps it (``2026-12-01T09:00:00Z``)."""
+        end_date_time: pulumi.Output[Optional[str]]
+        participants: pulumi.Output[Optional[dict]]
+        lobby_bypass_settings: pulumi.Output[Optional[dict]]
+        allowed_presenters: pulumi.Output[Optional[str]]
+        allow_meeting_chat: pulumi.Output[Optional[str]]
+        allow_attendee_to_enable_camera: pulumi.Output[Optional[bool]]
+        allow_attendee_to_enable_mic: pulumi.Output[Optional[bool]]
+        is_entry_exit_announced: pulumi.Output[Optional[bool]]
+        record_automatically: pulumi.Output[Optional[bool]]
+        allow_breakout_rooms: pulumi.Output[Optional[bool]]
+        allow_copying_and_sharing_meeting_content: pulumi.Output[Optional[bool]]
+        allow_live_share: pulumi.Output[Optional[str]]
+        allow_power_point_sharing: pulumi.Output[Optional[bool]]
+        allow_recording: pulumi.Output[Optional[bool]]
+        allow_teamwork_reactions: pulumi.Output[Optional[bool]]
+        allow_transcription: pulumi.Output[Optional[bool]]
+        allow_whiteboard: pulumi.Output[Optional[bool]]
+        allowed_lobby_admitters: pulumi.Output[Optional[str]]
+        meeting_spoken_language_tag: pulumi.Output[Optional[str]]
+        watermark_protection: pulumi.Output[Optional[dict]]
+        adopt_existing: pulumi.Output[Optional[bool]]
+        """Whether create may take over an existing meeting with this external id that holds other values
+        (or any, when the program declares none of them)."""
+        etag: pulumi.Output[Optional[str]]
+        """The ETag, when Graph sends one (it documents none for meetings)."""
+        online_meeting_id: pulumi.Output[str]
+        """Graph's meeting id: what a :class:`VirtualAppointment` takes."""
+        join_web_url: pulumi.Output[str]
+        """The meeting's Teams join link."""
+        virtual_appointment_join_web_url: pulumi.Output[str]
+        """The virtual-appointment join link for clients (``getVirtualAppointmentJoinWebUrl``)."""
+
+        @overload
+        def __init__(self, resource_name: str, args: OnlineMeetingArgs,
+                     opts: Optional[pulumi.ResourceOptions] = None) -> None: ...
+
+        @overload
+        def __init__(
+            self,
+            resource_name: str,
+            opts: Optional[pulumi.ResourceOptions] = None,
+            *,
+            external_id: pulumi.Input[str],
+            user_id: Optional[pulumi.Input[str]] = None,
+            subject: Optional[pulumi.Input[str]] = None,
+            start_date_time: Optional[pulumi.Input[TimeInput]] = None,
+            end_date_time: Optional[pulumi.Input[TimeInput]] = None,
+            participants: Optional[pulumi.Input[Union[MeetingParticipantsArgs, Mapping[str, Any]]]] = None,
+            lobby_bypass_settings: Optional[pulumi.Input[Union[LobbyBypassSettingsArgs, Mapping[str, Any]]]] = None,
+            allowed_presenters: Optional[pulumi.Input[str]] = None,
+            allow_meeting_chat: Optional[pulumi.Input[str]] = None,
+            allow_attendee_to_enable_camera: Optional[pulumi.Input[bool]] = None,
+            allow_attendee_to_enable_mic: Optional[pulumi.Input[bool]] = None,
+            is_entry_exit_announced: Optional[pulumi.Input[bool]] = None,
+            record_automatically: Optional[pulumi.Input[bool]] = None,
+            allow_breakout_rooms: Optional[pulumi.Input[bool]] = None,
+            allow_copying_and_sharing_meeting_content: Optional[pulumi.Input[bool]] = None,
+            allow_live_share: Optional[pulumi.Input[str]] = None,
+            allow_power_point_sharing: Optional[pulumi.Input[bool]] = None,
+            allow_recording: Optional[pulumi.Input[bool]] = None,
+            allow_teamwork_reactions: Optional[pulumi.Input[bool]] = None,
+            allow_transcription: Optional[pulumi.Input[bool]] = None,
+            allow_whiteboard: Optional[pulumi.Input[bool]] = None,
+            allowed_lobby_admitters: Optional[pulumi.Input[str]] = None,
+            meeting_spoken_language_tag: Optional[pulumi.Input[str]] = None,
+            watermark_protection: Optional[pulumi.Input[Union[WatermarkProtectionArgs, Mapping[str, Any]]]] = None,
+            adopt_existing: Optional[bool] = False,
+        ) -> None: ...
+
+        def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None: ...
 
     @staticmethod
     def get(resource_name: str, id: pulumi.Input[str], opts: Optional[pulumi.ResourceOptions] = None) -> "OnlineMeeting":

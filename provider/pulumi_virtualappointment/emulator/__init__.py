@@ -13,7 +13,8 @@ in-process methods of ``Emulator`` need neither.
 
 Two switches, both off by default: ``meeting_etags`` gives meetings the appointment's ETags
 and ``If-Match`` (Graph's docs show none), and ``implicit_meetings`` lets an appointment live
-under any meeting id (for tests of the appointment alone; otherwise its meeting must exist).
+under any meeting id of a valid user (for tests of the appointment alone; otherwise its
+meeting must exist, and a user is an object id or a UPN as in Graph).
 
 In Python::
 

@@ -6,7 +6,10 @@ also says how to call the admin API; with ``--token`` that takes the same bearer
 (shown as ``<--token value>``: the token itself is never printed). It refuses a non-loopback
 ``--host`` unless ``--allow-remote`` is given: without ``--token`` the emulator accepts any
 bearer token and its admin API has no authentication, so it must not be reachable from
-other machines.
+other machines. Arguments it could not serve with are refused before it starts (exit 2, the
+option named): a ``--port`` outside 0-65535 (0: any free port), an empty ``--token`` (or one
+with white space around it, which no client can send), a ``--state-file`` that is a folder or
+whose folder does not exist (every write would fail).
 """
 
 from __future__ import annotations
@@ -15,10 +18,10 @@ import argparse
 import signal
 import sys
 import time
-from typing import Sequence
+from typing import Any, Callable, Sequence
 
 from ._store import DEFAULT_ME
-from ._server import Emulator, is_loopback
+from ._server import Emulator, check_port, check_state_file, check_token, is_loopback
 
 
 def _rate(text: str) -> float:
@@ -26,6 +29,26 @@ def _rate(text: str) -> float:
     if not 0 <= value <= 1:
         raise argparse.ArgumentTypeError(f"a rate is a probability between 0 and 1, got {text}")
     return value
+
+
+def _port(text: str) -> int:
+    return _argument(check_port, int(text) if text.strip().lstrip("+-").isdigit() else text)
+
+
+def _token(text: str) -> str:
+    return _argument(check_token, text)
+
+
+def _state_file(text: str) -> str:
+    return _argument(check_state_file, text)
+
+
+def _argument(check: Callable[[Any], Any], value: Any) -> Any:
+    """``check(value)``, its ``ValueError`` as argparse's error for the option (exit 2)."""
+    try:
+        return check(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,10 +61,16 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback only; default %(default)s)")
-    parser.add_argument("--port", type=int, default=8765, help="port to listen on, 0 for any free port (default %(default)s)")
+    parser.add_argument(
+        "--port", type=_port, default=8765,
+        help="port to listen on, 1-65535, or 0 for any free port (default %(default)s)",
+    )
     parser.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host (no real auth!)")
-    parser.add_argument("--token", help="the only bearer token accepted (default: any non-empty token)")
-    parser.add_argument("--state-file", help="JSON file that keeps meetings and appointments across restarts")
+    parser.add_argument("--token", type=_token, help="the only bearer token accepted (default: any non-empty token)")
+    parser.add_argument(
+        "--state-file", type=_state_file,
+        help="JSON file that keeps meetings and appointments across restarts (its folder must exist)",
+    )
     parser.add_argument(
         "--no-etag-on-write", action="store_true", help="appointment PUT 201 and PATCH 204 without an ETag header"
     )
@@ -53,7 +82,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--implicit-meetings",
         action="store_true",
-        help="let appointments exist under any meeting id, as if the meeting existed (default: the meeting must exist)",
+        help="let appointments exist under any meeting id, as if the meeting existed "
+        "(default: the meeting must exist)",
     )
     parser.add_argument("--me", default=DEFAULT_ME, help="user id that /me stands for (default %(default)s)")
     parser.add_argument("--fault-429", type=_rate, default=0.0, metavar="RATE", help="probability of 429 per request")

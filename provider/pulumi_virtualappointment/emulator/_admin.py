@@ -10,8 +10,9 @@ routes mirror a method of ``Emulator`` (which needs no token), named in their li
 
 A meeting path is ``me/onlineMeetings/{id}`` or ``users/{userId}/onlineMeetings/{id}``, an owner
 ``me`` or ``users/{userId}``; an appointment path is a meeting path with ``/virtualAppointment``;
-segments are percent-encoded. A meeting's ``etag`` is ``null`` while meeting ETags are off, and
-a seeded meeting needs an ``externalId`` (see ``_meeting`` for what seeds and edits accept).
+segments are percent-encoded. A meeting's ``etag`` is ``null`` while meeting ETags are off; a
+meeting seeded without an ``externalId`` has none, as one made in the Teams app (see ``_meeting``
+for what seeds and edits accept).
 Removing a meeting removes its appointment. Failures are Graph errors, as on the Graph routes:
 400 for a bad body or path, 404, 405, and 500 when the state file cannot be written (nothing
 is changed then).

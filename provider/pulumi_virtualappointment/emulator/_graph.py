@@ -1,7 +1,8 @@
 """The Graph endpoints: one route table for the online meeting and its virtualAppointment.
 
-``{owner}`` is ``me`` (the signed-in user) or ``users/{userId}`` (compared case-insensitively);
-ids are percent-decoded path segments, so ``%2F`` stays inside an id::
+``{owner}`` is ``me`` (the signed-in user) or ``users/{userId}``, ``{userId}`` being an object id
+(a GUID) or a UPN (``name@domain.tld``), compared case-insensitively; ids are percent-decoded path
+segments, so ``%2F`` stays inside an id::
 
     GET    /{v1.0|beta}/{owner}/onlineMeetings?$filter=JoinWebUrl eq '{joinWebUrl}'
                                                               200 {"@odata.context", "value": [meeting]} (or [])
@@ -9,22 +10,31 @@ ids are percent-decoded path segments, so ``%2F`` stays inside an id::
     GET    /{v1.0|beta}/{owner}/onlineMeetings/{id}           200 the meeting
     PATCH  /{v1.0|beta}/{owner}/onlineMeetings/{id}           200 the updated meeting
     DELETE /{v1.0|beta}/{owner}/onlineMeetings/{id}           204 (its appointment goes too)
-    GET    /{v1.0|beta}/{owner}/onlineMeetings/{id}/getVirtualAppointmentJoinWebUrl
+    GET    /{v1.0|beta}/{owner}/onlineMeetings/{id}/getVirtualAppointmentJoinWebUrl[()]
                                                               200 {"@odata.context", "value": url}
     GET PUT PATCH DELETE /beta/{owner}/onlineMeetings/{id}/virtualAppointment
 
-The appointment never left beta: under ``/v1.0`` its path answers 400. Checks run in the order
-a client can observe them:
+The appointment never left beta: under ``/v1.0`` its path answers 400. A function may be called
+with or without its (empty) parentheses: OData's form is ``getVirtualAppointmentJoinWebUrl()``,
+which msgraph-sdk sends; the docs write it without. Checks run in the order a client can observe
+them:
 
 1. ``Authorization: Bearer <token>`` (401 ``InvalidAuthenticationToken``; with a configured
    token, any other token is refused too);
 2. the route (404 for an unknown path, 405 with ``Allow`` for a method the route does not
    serve, 400 for a path segment that is not UTF-8 once percent-decoded);
-3. for the collection, its ``$filter``: missing, given twice, or any other than ``JoinWebUrl eq '...'`` (400);
+3. the user segment: neither a GUID nor a UPN (``users/me-token-to-replace``, msgraph-sdk's
+   placeholder when its ``/me`` rewrite is missing) is 404 ``ErrorInvalidUser`` "The requested user
+   '{userId}' is invalid.", the answer Graph gave that placeholder (msgraph-sdk-python#1271; the
+   docs name no status or code for an invalid user, so the 404 is the emulator's choice), on every
+   route, ``implicit_meetings`` or not;
+4. for the collection, its ``$filter``: missing, given twice, or any other than ``JoinWebUrl eq '...'`` (400);
+   for a GET of a meeting or of the collection, its ``$select`` (400 naming a property the API
+   version's type does not have; ``_odata.select_list``);
    for a body: missing (400), not ``application/json`` (415 ``UnsupportedMediaType``), not a
    JSON object, or a property or parameter the resource refuses (400 ``BadRequest`` naming it;
    rules in ``_schema`` and ``_meeting``);
-4. entity-tag headers: malformed (400, inner ``malformedEntityTag``), then a missing meeting or
+5. entity-tag headers: malformed (400, inner ``malformedEntityTag``), then a missing meeting or
    appointment (404 ``itemNotFound``), then a mismatch (412 ``PreconditionFailed``, inner
    ``entityTagDoesNotMatch``). For an appointment the meeting is looked for first: without it
    the answer is 404 saying the online meeting does not exist (unless ``implicit_meetings``).
@@ -41,9 +51,13 @@ The collection answers the owner's meetings with that join URL (``_meeting.has_j
 one, none, or more where an out-of-band edit made two share one, as ``{"value": [...]}`` without
 an ``ETag``.
 
-Meeting answers carry the whole meeting with its ``@odata.context``; evolvable enum members
-read ``unknownFutureValue`` unless the request sent ``Prefer: include-unknown-enum-members``.
-They carry an ``ETag`` only while ``meeting_etags`` is on (Graph's docs show none).
+Meeting answers carry the meeting as the request's API version has it (v1.0 without beta's
+``anonymizeIdentityForRoles``) with its ``@odata.context``; the members evolvable in that version
+read ``unknownFutureValue`` unless the request sent ``Prefer: include-unknown-enum-members``
+(``_meeting.render``). With ``$select`` a GET answers ``id`` and the properties selected, and its
+context names them as OData writes it: ``.../onlineMeetings(subject,joinWebUrl)/$entity``, or
+``.../onlineMeetings(subject)`` for the collection. Other requests ignore ``$select``. They carry
+an ``ETag`` only while ``meeting_etags`` is on (Graph's docs show none).
 """
 
 from __future__ import annotations
@@ -57,8 +71,8 @@ from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from ._json import BodyError, parse_json_object
-from ._meeting import join_url, render
-from ._odata import join_web_url_filter
+from ._meeting import is_user, join_url, render, selectable
+from ._odata import join_web_url_filter, select_list
 from ._store import (
     Key, MalformedTag, NotFound, PersistError, PreconditionFailed, Record, Store, decode_segment, meeting_missing,
     missing,
@@ -102,6 +116,7 @@ def _rules() -> list[Rule]:
             Rule(f"{base}/createOrGet", endpoint="createOrGet"),
             Rule(f"{base}/<seg:meeting>", endpoint="meeting"),
             Rule(f"{base}/<seg:meeting>/getVirtualAppointmentJoinWebUrl", endpoint="joinWebUrl"),
+            Rule(f"{base}/<seg:meeting>/getVirtualAppointmentJoinWebUrl()", endpoint="joinWebUrl"),
             Rule(f"{base}/<seg:meeting>/virtualAppointment", endpoint="appointment"),
         ]
     return rules
@@ -126,6 +141,16 @@ class _Target:
 
 def _odata_literal(value: str) -> str:
     return value.replace("'", "''")
+
+
+def _selected(request: Request, target: _Target) -> tuple[str, ...] | None:
+    """The meeting properties ``$select`` names (``_odata.select_list``), or ``None`` for all of them."""
+    return select_list(request.args.getlist("$select"), selectable(target.version), "onlineMeeting")
+
+
+def _selection(select: tuple[str, ...] | None) -> str:
+    """The context URL's select list, ``(subject,joinWebUrl)``, as OData writes it; empty for all."""
+    return "" if select is None else f"({','.join(select)})"
 
 
 def _wants_unknown_members(request: Request) -> bool:
@@ -178,7 +203,10 @@ class GraphApi:
             allowed = ", ".join(sorted({*handlers, *(["HEAD"] if "GET" in handlers else [])}))
             message = f"The HTTP method '{request.method}' is not allowed here; allowed: {allowed}."
             return graph_error(ctx, 405, "BadRequest", message, headers=[("Allow", allowed)])
-        target = _Target(args["version"], self.store.user(args.get("user")), args.get("meeting"))
+        user = args.get("user")
+        if user is not None and not is_user(user):  # an object id or a UPN, as Graph takes them
+            return graph_error(ctx, 404, "ErrorInvalidUser", f"The requested user '{user}' is invalid.")
+        target = _Target(args["version"], self.store.user(user), args.get("meeting"))
         return self._serve(handler, request, target, ctx)
 
     def _serve(self, handler: Callable[..., Response], request: Request, target: _Target, ctx: Context) -> Response:
@@ -226,25 +254,28 @@ class GraphApi:
 
     def _find_meetings(self, request: Request, target: _Target) -> Response:
         """``?$filter=JoinWebUrl eq '...'``: a collection of the meetings with that join URL (one, or none)."""
-        found = self.store.find_meetings(target.user, join_web_url_filter(request.args.getlist("$filter")))
-        user = _odata_literal(target.user)
-        meetings = [render(record.entity, _wants_unknown_members(request)) for record in found]
-        context = f"{request.host_url}{target.version}/$metadata#users('{user}')/onlineMeetings"
-        return json_response({"@odata.context": context, "value": meetings})
+        url = join_web_url_filter(request.args.getlist("$filter"))
+        select = _selected(request, target)
+        found = self.store.find_meetings(target.user, url)
+        prefer = _wants_unknown_members(request)
+        meetings = [render(record.entity, target.version, prefer, select) for record in found]
+        context = f"{request.host_url}{target.version}/$metadata#users('{_odata_literal(target.user)}')/onlineMeetings"
+        return json_response({"@odata.context": context + _selection(select), "value": meetings})
 
     def _create_or_get(self, request: Request, target: _Target) -> Response:
         record, created = self.store.create_or_get(target.user, self._json_body(request))
         return self._meeting(request, target, record, 201 if created else 200)
 
     def _get_meeting(self, request: Request, target: _Target) -> Response:
+        select = _selected(request, target)
         record = self.store.read_meeting(target.key)
         if record is None:
             raise meeting_missing(target.key)
-        return self._meeting(request, target, record, 200)
+        return self._meeting(request, target, record, 200, select)
 
     def _patch_meeting(self, request: Request, target: _Target) -> Response:
         body = self._json_body(request)
-        record = self.store.patch_meeting(target.key, body, request.headers.get("If-Match"))
+        record = self.store.patch_meeting(target.key, body, request.headers.get("If-Match"), target.version)
         return self._meeting(request, target, record, 200)
 
     def _delete_meeting(self, request: Request, target: _Target) -> Response:
@@ -298,9 +329,12 @@ class GraphApi:
         return {"@odata.context": context, **record.entity}
 
     @staticmethod
-    def _meeting(request: Request, target: _Target, record: Record, status: int) -> Response:
+    def _meeting(
+        request: Request, target: _Target, record: Record, status: int, select: tuple[str, ...] | None = None
+    ) -> Response:
         """A meeting answer: context URL, the rendered entity, its ``ETag`` when meeting ETags are on."""
         user = _odata_literal(target.user)
-        context = f"{request.host_url}{target.version}/$metadata#users('{user}')/onlineMeetings/$entity"
-        body = {"@odata.context": context, **render(record.entity, _wants_unknown_members(request))}
+        context = f"{request.host_url}{target.version}/$metadata#users('{user}')/onlineMeetings{_selection(select)}"
+        entity = render(record.entity, target.version, _wants_unknown_members(request), select)
+        body = {"@odata.context": f"{context}/$entity", **entity}
         return json_response(body, status, [("ETag", record.etag)] if record.etag else [])

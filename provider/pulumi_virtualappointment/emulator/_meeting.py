@@ -7,8 +7,9 @@ where the docs are silent the emulator makes the choice written here.
 Ids. A meeting belongs to one user (its organizer); createOrGet finds it by (user, externalId).
 A new id is built as Graph's are: standard base64 of the ASCII text
 ``1*{organizer object id}*0**19:meeting_{random}@thread.v2``. Object ids are GUIDs, so the text
-holds none of ``>?~`` and its base64 never contains ``+`` or ``/``. A user addressed by
-anything but a GUID (a UPN, say) gets a stable GUID derived from it as its object id.
+holds none of ``>?~`` and its base64 never contains ``+`` or ``/``. A user is addressed by its
+object id (a GUID) or its UPN (``name@domain.tld``, :func:`is_user`); a UPN gets a stable GUID
+derived from it as its object id.
 The organizer is ``{"identity": {"user": {"id", "displayName": null, "tenantId"}}, "upn", "role":
 "presenter"}``, ``upn`` being the user's path segment when it is a UPN, else ``null``.
 ``joinWebUrl`` is a ``teams.microsoft.com/l/meetup-join/`` link to the chat thread,
@@ -26,8 +27,12 @@ When the meeting exists, the body is still checked, then ignored: the existing m
 back unchanged (the docs are silent; docs-contrib#465).
 
 PATCH takes only the update table's properties; any other one, read-only or unknown (``id``
-included), is a 400 naming it. Types and enum members are checked (a 400 names the property and
-the allowed values; ``unknownFutureValue`` is never accepted). Rules: ``startDateTime`` and
+included), is a 400 naming it. ``anonymizeIdentityForRoles`` is in the v1.0 update page but not in
+the v1.0 schema (docs/graph.md 1.1, 10.2): it is beta's only (:data:`BETA_ONLY`), so a v1.0 PATCH
+of it is refused as any property the type does not have (``property '...' does not exist on type
+'microsoft.graph.onlineMeeting'``; the docs are silent, this is the emulator's choice) and v1.0
+answers never carry it; the stored meeting keeps it for beta. Types and enum members are checked
+(a 400 names the property and the allowed values; ``unknownFutureValue`` is never accepted). Rules: ``startDateTime`` and
 ``endDateTime`` come together and the end must be later than the start (the docs are silent on
 equal times; the emulator wants a positive length); ``participants`` may carry ``attendees``
 only, a list that replaces the old one whole (the organizer cannot change); ``allowedPresenters:
@@ -49,11 +54,19 @@ isDialInBypassEnabled: false}``; the rest are Teams' defaults for a new meeting)
 ``attendee``; an attendee needs an ``identity`` or a ``upn``. ``broadcastSettings``'s members
 and their defaults are those of learn's broadcastMeetingSettings page.
 
-Evolvable enum members (``invited``, ``organizationExcludingGuests`` of lobbyBypassScope;
-``producer``, ``coorganizer`` of onlineMeetingRole) are stored as sent, with or without the
-header, and answered as ``unknownFutureValue`` unless the request sent ``Prefer:
-include-unknown-enum-members`` (:func:`render`). Times are ``_odata``'s: any offset in, UTC
-with seven fractional digits out (``2026-12-01T09:00:00.0000000Z``).
+Evolvable enum members are those after ``unknownFutureValue`` in the schema of the request's API
+version: in both, ``invited`` and ``organizationExcludingGuests`` of lobbyBypassScope; of
+onlineMeetingRole, ``producer`` and ``coorganizer`` in v1.0 but ``coorganizer`` alone in beta,
+where ``producer`` is a regular member (learn meetingparticipantinfo, v1.0 and beta pages). They
+are stored as sent, with or without the header, and answered as ``unknownFutureValue`` unless the
+request sent ``Prefer: include-unknown-enum-members`` (:func:`render`). Times are ``_odata``'s: any
+offset in, UTC with seven fractional digits out (``2026-12-01T09:00:00.0000000Z``).
+
+``$select`` on a GET of a meeting or of the lookup answers ``id`` (always: the key names the
+entity) and the properties named that the meeting has (:func:`render`); a property of the type
+the emulator does not store (``videoTeleconferenceId``, say: :func:`selectable`) may be named and
+is left out, as it is from every answer. The docs are silent on these details (docs/graph.md
+10.3): they are the emulator's choices.
 
 Lookup by join URL (``GET {owner}/onlineMeetings?$filter=JoinWebUrl eq '...'``) answers a
 collection of the owner's meetings with that ``joinWebUrl`` (Graph's one; two only where an
@@ -64,9 +77,12 @@ a URL matches when it is the stored one or the same once percent-decoded
 collection (``{"value": []}``), as OData does for a filter that matches nothing.
 
 Out-of-band edits (:func:`edited`) may set any modelled property, types checked and complex
-values merged, none of PATCH's rules applied, except that ``externalId`` stays a non-empty
-string and ``id`` cannot change. A seeded meeting (:func:`seeded`) is the default meeting,
-starting now or at the given start, with the given properties applied as such an edit.
+values merged, none of PATCH's rules applied, except that an ``externalId`` sent is a non-empty
+string (an edit never removes one) and ``id`` cannot change. A seeded meeting (:func:`seeded`) is
+the default meeting, starting now or at the given start, with the given properties applied as
+such an edit. Without an ``externalId`` (absent or ``null``) it has none (``"externalId":
+null``), as a meeting made in the Teams app or by a plain ``POST {owner}/onlineMeetings``:
+createOrGet, which always sends one, never finds it, and any number of such meetings may coexist.
 """
 
 from __future__ import annotations
@@ -100,6 +116,10 @@ __all__ = [
     "edited",
     "seeded",
     "render",
+    "is_user",
+    "in_version",
+    "selectable",
+    "BETA_ONLY",
     "join_url",
     "has_join_web_url",
 ]
@@ -124,11 +144,13 @@ def _external_id(value: Any, where: str) -> str:
 _IDENTITY = open_object({"displayName": string, "id": string, "tenantId": string})
 _IDENTITY_SET = open_object({"application": _IDENTITY, "device": _IDENTITY, "user": _IDENTITY})
 
-ROLE = Enum("onlineMeetingRole", ("attendee", "presenter", "producer", "coorganizer"), ("producer", "coorganizer"))
+ROLE = Enum("onlineMeetingRole", ("attendee", "presenter", "producer", "coorganizer"),
+            {"v1.0": ("producer", "coorganizer"), "beta": ("coorganizer",)})
+_INVITED = ("invited", "organizationExcludingGuests")
 LOBBY_SCOPE = Enum(
     "lobbyBypassScope",
-    ("organizer", "organization", "organizationAndFederated", "everyone", "invited", "organizationExcludingGuests"),
-    ("invited", "organizationExcludingGuests"),
+    ("organizer", "organization", "organizationAndFederated", "everyone", *_INVITED),
+    {"v1.0": _INVITED, "beta": _INVITED},
 )
 _PARTICIPANT_INFO = Complex("meetingParticipantInfo", {"identity": (_IDENTITY_SET, None), "upn": (string, None),
                                                        "role": (ROLE, None)})
@@ -238,14 +260,29 @@ PROPERTIES: Mapping[str, Property] = {
     "joinMeetingIdSettings": Property(JOIN_MEETING_ID, updatable=False),
     "joinWebUrl": Property(string, updatable=False),
 }
-"""Every property the emulator stores, by its Graph name."""
+"""Every property the emulator stores, by its Graph name (beta's; v1.0 has all but :data:`BETA_ONLY`)."""
+
+BETA_ONLY = frozenset({"anonymizeIdentityForRoles"})
+"""Properties the beta schema has and the v1.0 schema does not: v1.0 neither shows nor accepts them."""
 
 _READ_ONLY = frozenset({
     "id", "allowParticipantsToChangeName", "attendeeReport", "audioConferencing", "chatRestrictions",
     "cloudVideoInteropInfo", "expiryDateTime", "isBroadcast", "joinInformation", "meetingOptionsWebUrl",
     "meetingTemplateId", "meetingType", "shareMeetingChatHistoryDefault", "videoTeleconferenceId",
+    "attendanceReports", "recordings", "transcripts",  # relationships
 })
 """Properties of onlineMeeting that are neither modelled nor in the update table."""
+
+
+def in_version(name: str, version: str) -> bool:
+    """Whether a modelled property is in that API version's schema."""
+    return version == "beta" or name not in BETA_ONLY
+
+
+def selectable(version: str) -> tuple[str, ...]:
+    """What ``$select`` may name in that version: ``id``, the modelled properties, those never stored."""
+    return ("id", *(name for name in PROPERTIES if in_version(name, version)), *sorted(_READ_ONLY - {"id"}))
+
 
 _TIMES = ("startDateTime", "endDateTime")
 
@@ -296,6 +333,15 @@ def _check_times(start: int | None, end: int | None, strictly_later: bool) -> No
         raise BodyError("Invalid request body: 'endDateTime' must be later than 'startDateTime'.")
     if end < start:
         raise BodyError("Invalid request body: 'endDateTime' is earlier than 'startDateTime'.")
+
+
+_UPN = re.compile(r"[^@\s/]+@[^@\s/.]+(?:\.[^@\s/.]+)+")
+
+
+def is_user(segment: str) -> bool:
+    """Whether a (decoded) ``users/{segment}`` names a user: an object id (a GUID, any case) or a UPN
+    (``name@domain.tld``); anything else (msgraph-sdk's ``me-token-to-replace``, say) is not."""
+    return bool(_GUID.fullmatch(segment.lower()) or _UPN.fullmatch(segment))
 
 
 def object_id(user: str) -> str:
@@ -358,7 +404,7 @@ def new_meeting(user: str, meeting_id: str, thread: str, fields: Mapping[str, An
         creationDateTime=format_time(created, "creationDateTime"),
         startDateTime=format_time(start, "startDateTime"),
         endDateTime=format_time(end, "endDateTime"),
-        externalId=fields["externalId"],
+        externalId=fields.get("externalId"),
         joinMeetingIdSettings={
             "isPasscodeRequired": False,
             "joinMeetingId": str(int(_digest(user, meeting_id)[:16], 16) % 10**12).zfill(12),
@@ -374,13 +420,15 @@ def new_meeting(user: str, meeting_id: str, thread: str, fields: Mapping[str, An
 # -- PATCH ---------------------------------------------------------------------------------
 
 
-def clean_update(body: Mapping[str, Any]) -> dict[str, Any]:
-    """Check a PATCH body against the update table and its rules; the changes (``None``: reset)."""
+def clean_update(body: Mapping[str, Any], version: str) -> dict[str, Any]:
+    """Check a PATCH body against the update table of ``version`` and its rules; the changes (``None``: reset)."""
     changes: dict[str, Any] = {}
     for key, value in body.items():
         if is_annotation(key):
             continue
         prop = PROPERTIES.get(key)
+        if prop is not None and not in_version(key, version):
+            raise _unknown(key)
         if prop is None or not prop.updatable:
             raise _not_updatable(key)
         if key == "participants" and isinstance(value, dict) and "organizer" in value:
@@ -478,26 +526,33 @@ def edited(entity: Mapping[str, Any], body: Mapping[str, Any]) -> dict[str, Any]
 
 
 def seeded(user: str, meeting_id: str, thread: str, body: Mapping[str, Any], now: int) -> dict[str, Any]:
-    """A meeting made out of band: the default one (it needs an ``externalId``), then ``body`` as an edit."""
-    fields: dict[str, Any] = {"externalId": _external_id(body.get("externalId"), "externalId")}
+    """A meeting made out of band: the default one, then ``body`` as an edit; without an ``externalId``
+    (absent or ``null``) it has none, as a meeting made in Teams."""
+    fields: dict[str, Any] = {}
+    if body.get("externalId") is not None:
+        fields["externalId"] = _external_id(body["externalId"], "externalId")
     if body.get("startDateTime") is not None:
         fields["startDateTime"] = parse_time(body["startDateTime"], "startDateTime")
-    return edited(new_meeting(user, meeting_id, thread, fields, now), body)
+    rest = {key: value for key, value in body.items() if key != "externalId"}
+    return edited(new_meeting(user, meeting_id, thread, fields, now), rest)
 
 
 # -- answers -------------------------------------------------------------------------------
 
 
-def render(entity: Mapping[str, Any], include_unknown: bool) -> dict[str, Any]:
-    """The entity as Graph answers it: evolvable members hidden unless the client asked for them."""
-    shown = copy.deepcopy(dict(entity))
-    if include_unknown:
-        return shown
+def render(
+    entity: Mapping[str, Any], version: str, include_unknown: bool, select: tuple[str, ...] | None = None
+) -> dict[str, Any]:
+    """The entity as ``version`` answers it: its properties only (``select``'s and ``id``, when
+    given), members evolvable in that version hidden unless the client asked for them."""
+    shown = {key: copy.deepcopy(value) for key, value in entity.items() if in_version(key, version)}
+    if select is not None:
+        shown = {key: shown[key] for key in ("id", *select) if key in shown}
     lobby = shown.get("lobbyBypassSettings")
     if isinstance(lobby, dict):
-        lobby["scope"] = LOBBY_SCOPE.shown(lobby.get("scope"), include_unknown)
+        lobby["scope"] = LOBBY_SCOPE.shown(lobby.get("scope"), version, include_unknown)
     participants = shown.get("participants") or {}
     for info in [participants.get("organizer"), *(participants.get("attendees") or [])]:
         if isinstance(info, dict):
-            info["role"] = ROLE.shown(info.get("role"), include_unknown)
+            info["role"] = ROLE.shown(info.get("role"), version, include_unknown)
     return shown

@@ -3,12 +3,19 @@
 Pure: standard library and ``_json`` only. A *check* takes a value that is not ``null`` and the
 property path it came from, and returns the value's stored form or raises :class:`BodyError`
 naming that path (Graph: 400). An :class:`Enum` lists the members a client may send (never the
-``unknownFutureValue`` sentinel) and those that are only shown on request (evolvable members,
-after the sentinel in the schema). A :class:`Complex` type checks the members sent, refuses
+``unknownFutureValue`` sentinel) and, per API version, those that are only shown on request
+(evolvable members, after the sentinel in that version's schema: a member can be evolvable in
+v1.0 and a regular one in beta). A :class:`Complex` type checks the members sent, refuses
 unknown ones, and merges them member by member onto a current value or the members' defaults.
 
 ``$filter`` is read for the one lookup a client of the meeting makes: ``JoinWebUrl eq '{url}'``
-(:func:`join_web_url_filter`).
+(:func:`join_web_url_filter`). ``$select`` (:func:`select_list`) is a comma-separated list of
+property names, white space around each ignored, matched in any case (as the docs spell
+``JoinWebUrl`` for ``joinWebUrl``) and answered in the schema's spelling; ``*`` selects everything.
+A name the type does not have is a 400 ``Could not find a property named '{name}' on type
+'microsoft.graph.{type}'.`` (OData's wording, as Graph answers it); an empty list or item, or
+``$select`` given twice, is a 400 too. The docs are silent on all of these details: these are
+the emulator's choices.
 
 Date-times are read as ISO 8601 with an offset (none means UTC), kept as 100 ns ticks since
 0001-01-01 (digits past the seventh are dropped, the docs being silent on rounding), and written
@@ -20,7 +27,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Mapping, Sequence
 
@@ -40,6 +47,7 @@ __all__ = [
     "now_ticks",
     "open_object",
     "parse_time",
+    "select_list",
     "string",
     "time_value",
 ]
@@ -142,11 +150,12 @@ def collection(item: Check) -> Check:
 
 @dataclass(frozen=True)
 class Enum:
-    """An OData enum: the members a client may send, and those only shown when asked for."""
+    """An OData enum: the members a client may send, and per API version those only shown when asked for."""
 
     name: str
     members: tuple[str, ...]
-    evolvable: tuple[str, ...] = ()
+    evolvable: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """``{version: members after unknownFutureValue in that version's schema}``."""
 
     def __call__(self, value: Any, where: str) -> str:
         if isinstance(value, str) and value in self.members:
@@ -156,9 +165,9 @@ class Enum:
             f"allowed values: {', '.join(self.members)}."
         )
 
-    def shown(self, value: Any, include_unknown: bool) -> Any:
-        """``unknownFutureValue`` for an evolvable member, unless the client asked for them."""
-        return SENTINEL if value in self.evolvable and not include_unknown else value
+    def shown(self, value: Any, version: str, include_unknown: bool) -> Any:
+        """``unknownFutureValue`` for a member evolvable in ``version``, unless the client asked for them."""
+        return SENTINEL if value in self.evolvable.get(version, ()) and not include_unknown else value
 
 
 @dataclass(frozen=True)
@@ -239,3 +248,29 @@ def join_web_url_filter(expressions: Sequence[str]) -> str:
             "(the join URL URL-encoded, a quote in it doubled)."
         )
     return match.group(1).replace("''", "'")
+
+
+# -- $select -----------------------------------------------------------------------------
+
+
+def select_list(expressions: Sequence[str], names: Sequence[str], type_name: str) -> tuple[str, ...] | None:
+    """The properties ``$select`` names, in the schema's spelling and the order asked, without
+    repeats; ``None`` when there is no ``$select`` or it selects everything (``*``). ``names`` are
+    the type's properties (matched in any case); anything else is a :class:`BodyError`."""
+    if not expressions:
+        return None
+    if len(expressions) > 1:
+        raise BodyError(f"$select is given {len(expressions)} times: the emulator reads one.")
+    items = [item.strip() for item in expressions[0].split(",")]
+    if not all(items):
+        raise BodyError(f"Invalid $select '{expressions[0]}': expected property names separated by commas.")
+    if "*" in items:
+        return None
+    known = {name.lower(): name for name in names}
+    selected: dict[str, None] = {}
+    for item in items:
+        name = known.get(item.lower())
+        if name is None:
+            raise BodyError(f"Could not find a property named '{item}' on type 'microsoft.graph.{type_name}'.")
+        selected[name] = None
+    return tuple(selected)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
@@ -28,7 +28,43 @@ from ._graph import GraphSettings
 from .._config import is_loopback
 from ._store import DEFAULT_ME, Store
 
-__all__ = ["Emulator", "is_loopback"]
+__all__ = ["Emulator", "is_loopback", "check_port", "check_token", "check_state_file"]
+
+
+def check_port(port: int) -> int:
+    """A port to listen on: 1-65535, or 0 for any free one (a socket would take 99999 modulo 65536)."""
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ValueError(f"a port is 1-65535, or 0 for any free port; got {port!r}")
+    return port
+
+
+def check_token(token: str) -> str:
+    """A bearer token a client can send: not empty, no white space around it (the header is stripped)."""
+    if not token or token != token.strip():
+        raise ValueError(
+            "a bearer token is not empty and neither starts nor ends with white space (clients strip it); "
+            f"got {token!r}"
+        )
+    return token
+
+
+def check_state_file(path: str | os.PathLike) -> str:
+    """A state file the emulator can write: a file (existing or not) in a folder that exists."""
+    text = os.fspath(path)
+    if os.path.isdir(text):
+        raise ValueError(f"{text} is a folder; name a file, such as {os.path.join(text, 'state.json')}")
+    folder = os.path.dirname(os.path.abspath(text))
+    if not os.path.isdir(folder):
+        raise ValueError(f"the folder {folder} does not exist; create it or name a file in a folder that does")
+    return text
+
+
+def _checked(name: str, check: Callable[[Any], Any], value: Any) -> Any:
+    """``value`` through ``check``, its ``ValueError`` naming the argument."""
+    try:
+        return check(value)
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from None
 
 
 class _Handler(WSGIRequestHandler):
@@ -63,8 +99,10 @@ class Emulator:
     ``with Emulator() as emu:`` starts it on a free loopback port; ``emu.url`` is the service
     root (no version) to use as ``msgraph:endpoint``. ``meeting_etags`` gives meetings ETags
     and ``If-Match`` like the appointment's (Graph's docs show none); ``implicit_meetings``
-    lets an appointment exist under any meeting id, for tests of the appointment alone. Both
-    default to off and can be switched while it runs.
+    lets an appointment exist under any meeting id (of a valid user), for tests of the
+    appointment alone. Both default to off and can be switched while it runs. Arguments no
+    server could use are refused with a ``ValueError`` naming them: a port outside 0-65535, a
+    token no client could send, a state file that is a folder or whose folder does not exist.
     """
 
     def __init__(
@@ -86,6 +124,11 @@ class Emulator:
                 f"refusing to listen on {host!r}: the emulator has no real authentication, so it listens "
                 "on loopback addresses only; pass allow_remote=True to override"
             )
+        port = _checked("port", check_port, port)
+        if token is not None:
+            _checked("token", check_token, token)
+        if state_file is not None:
+            _checked("state_file", check_state_file, state_file)
         self.host, self.port, self.verbose, self.allow_remote = host, port, verbose, allow_remote
         self.settings = GraphSettings(token=token, etag_on_write=etag_on_write)
         self.store = Store(me=me, state_file=state_file, meeting_etags=meeting_etags,
@@ -168,7 +211,7 @@ class Emulator:
 
     @property
     def implicit_meetings(self) -> bool:
-        """Whether any meeting id counts as an existing meeting of the caller for appointments (default off)."""
+        """Whether any meeting id counts as an existing meeting for appointments (default off)."""
         return self.store.implicit_meetings
 
     @implicit_meetings.setter
@@ -225,7 +268,8 @@ class Emulator:
     def meeting(self, path: str) -> dict[str, Any] | None:
         """The meeting stored at ``me/onlineMeetings/{id}`` or ``users/{u}/onlineMeetings/{id}``, or ``None``.
 
-        Evolvable enum members are shown as stored, not as ``unknownFutureValue``.
+        As stored, for every API version: evolvable enum members as sent, not as
+        ``unknownFutureValue``, and beta's own properties (``anonymizeIdentityForRoles``) too.
         """
         record = self.store.read_meeting(self.store.meeting_key(path))
         return record.entity if record is not None else None
@@ -243,8 +287,9 @@ class Emulator:
         ``path_or_owner`` is a meeting path (the meeting gets that id) or an owner, ``me`` or
         ``users/{userId}`` (the meeting gets ``entity["id"]`` if given, else a new Graph-like
         id). ``entity`` and the keyword ``properties`` (which win) are Graph properties in
-        camelCase; ``externalId`` is required, everything else defaults as createOrGet makes
-        it. ``BodyError`` (a ``ValueError``) names a property the emulator refuses.
+        camelCase, each defaulting as createOrGet makes it; without ``externalId`` the meeting
+        has none, as one made in the Teams app (createOrGet never finds it). ``BodyError`` (a
+        ``ValueError``) names a property the emulator refuses.
         """
         user, meeting = self.store.meeting_address(path_or_owner)
         return self.store.seed_meeting(user, meeting, {**(entity or {}), **properties}).entity["id"]

@@ -19,8 +19,10 @@ appointments. Switching it on mid-run shows the tags kept all along.
 An appointment exists only under a meeting: the Graph routes pass ``meeting_required=True``,
 and then a missing meeting is 404 (``NotFound``, saying so) before anything else is looked at,
 unless :attr:`Store.implicit_meetings` makes any meeting id count as an existing meeting of the
-caller (for tests of the appointment alone). The out-of-band methods (``seed``, ``edit``) never
-need the meeting. Deleting a meeting deletes its appointment in the same write.
+caller (for tests of the appointment alone). The out-of-band methods (``seed``, ``edit``) never need the meeting. Deleting a
+meeting deletes its appointment in the same write. The store takes any user id: which ones name a
+user is a rule of the Graph routes (``_graph``), so a test may seed what a misconfigured client
+would look for.
 
 Each percent-decoded path segment must be UTF-8: ``%FF`` and ``%FE`` would otherwise both
 decode to U+FFFD and address the same appointment, so they are refused (``ValueError``; 400).
@@ -318,9 +320,11 @@ class Store:
             entity = _meeting.new_meeting(owner, meeting_id, thread, fields, now_ticks())
             return self._write_meeting(Key(owner, meeting_id), entity), True
 
-    def patch_meeting(self, key: Key, body: Mapping[str, Any], if_match: str | None = None) -> Record:
-        """PATCH: checked against the update table, then applied; 404, then 412 (ETags on only)."""
-        changes = _meeting.clean_update(body)
+    def patch_meeting(
+        self, key: Key, body: Mapping[str, Any], if_match: str | None = None, version: str = "v1.0"
+    ) -> Record:
+        """PATCH: checked against the update table of that API version, then applied; 404, then 412 (ETags on only)."""
+        changes = _meeting.clean_update(body, version)
         tags = _tags(if_match) if self.meeting_etags else None
         with self._lock:
             current = self._existing_meeting(key)
@@ -349,14 +353,14 @@ class Store:
                 thread = _meeting.thread_for(owner, meeting_id)
             key = Key(owner, meeting_id)
             entity = _meeting.seeded(owner, meeting_id, thread, body, now_ticks())
-            self._check_unique(key, entity["externalId"])
+            self._check_unique(key, entity.get("externalId"))
             return self._write_meeting(key, entity)
 
     def edit_meeting(self, key: Key, body: Mapping[str, Any]) -> Record:
         """An out-of-band change (as if made in Teams): any modelled property, no PATCH rules; 404 if absent."""
         with self._lock:
             entity = _meeting.edited(self._existing_meeting(key).entity, body)
-            self._check_unique(key, entity["externalId"])
+            self._check_unique(key, entity.get("externalId"))
             return self._write_meeting(key, entity)
 
     # -- both -----------------------------------------------------------------------
@@ -392,7 +396,10 @@ class Store:
                 return key
         return None
 
-    def _check_unique(self, key: Key, external_id: str) -> None:
+    def _check_unique(self, key: Key, external_id: str | None) -> None:
+        """No other meeting of the user has this externalId (meetings without one never clash)."""
+        if external_id is None:
+            return
         other = self._by_external_id(key.user, external_id)
         if other is not None and other != key:
             raise BodyError(
@@ -457,7 +464,7 @@ class Store:
                 key = self.meeting_key(path)
                 thread = _meeting.thread_for(key.user, key.meeting)
                 entity = _meeting.seeded(key.user, key.meeting, thread, item["entity"], now_ticks())
-                self._check_unique(key, entity["externalId"])
+                self._check_unique(key, entity.get("externalId"))
                 self._meetings[key] = Record(entity, str(item["etag"]))
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ValueError(
