@@ -32,7 +32,7 @@ PACKAGE = "pulumi_virtualappointment"
 APACHE_LICENSE_2_0_SHA256 = "cfc7749b96f63bd31c3c42b5c471bf756814053e847c10f3eb003417bc523d30"
 """apache.org's LICENSE-2.0.txt, byte for byte (copied from a wheel on PyPI that ships it unchanged)."""
 
-SDIST_DIRS = ("provider", "tests", "examples", "docs", "benchmarks")
+SDIST_DIRS = ("provider", "tests", "examples", "docs", "benchmarks", "tools", "scripts")
 """Shipped whole: every file under them, caches aside, is in the sdist."""
 SDIST_TOP = {
     *SDIST_DIRS, "LICENSE", "README.md", "pyproject.toml", "MANIFEST.in", "Pulumi.yaml", "__main__.py",
