@@ -154,12 +154,12 @@ def test_an_unknown_msgraph_key_names_the_nearest_setting():
     with pytest.raises(ConfigurationError) as caught:
         check_keys(["msgraph:endpiont", "project:subject", "aws:region"], {})
     assert str(caught.value) == ("stack config msgraph:endpiont is not a setting of pulumi-virtualappointment; did "
-                                 "you mean msgraph:endpoint? (the msgraph: settings are listed in the README's "
-                                 "Configuration section)")
+                                 "you mean msgraph:endpoint? (every msgraph: setting is in the project's "
+                                 "docs/configuration.md)")
     with pytest.raises(ConfigurationError, match=r"^environment variable MSGRAPH_ACCES_TOKEN is not a setting of "
                                                  r"pulumi-virtualappointment; did you mean MSGRAPH_ACCESS_TOKEN\?"):
         check_keys([], {"MSGRAPH_ACCES_TOKEN": "t"})
     with pytest.raises(ConfigurationError, match=r"^stack config msgraph:zzz is not a setting of "
-                                                 r"pulumi-virtualappointment \(the msgraph: settings"):
+                                                 r"pulumi-virtualappointment \(every msgraph: setting"):
         check_keys(["msgraph:zzz"], {})
     check_keys(["msgraph:endpoint", "msgraph:accessToken", "proj:x"], {"MSGRAPH_ENDPOINT": "x", "PATH": "/bin"})

@@ -26,6 +26,8 @@ import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from pathlib import Path
+
 import pytest
 
 from conftest import TOKEN
@@ -275,6 +277,22 @@ def test_soak_under_faults(case):
         assert guarded == 0 and unread == 0
     assert faulted / len(log) >= 0.35
     assert sum(soak.stats[k] for k in ("create", "update", "refresh", "delete")) == OPERATIONS
+    _the_docs_quote(case, f"{len(log)} requests, {faulted} faulted ({faulted / len(log):.0%}",
+                    f"{soak.stats['failed attempts (clear GraphError, re-run)']} attempts" if case.id != "virtualAppointment"
+                    else f"{soak.stats['failed attempts (clear GraphError, re-run)']} operation attempts")
+
+
+DOC_ROWS = {"virtualAppointment": "| soak: 240 lifecycle operations", "onlineMeeting-etags": "| soak: 240 operations (",
+            "onlineMeeting-no-etag": "| soak: the same on meetings without ETags"}
+"""The row of docs/reliability.md that quotes each case's figures."""
+
+
+def _the_docs_quote(case, *figures: str) -> None:
+    """The faults are seeded: the figures docs/reliability.md quotes are the ones this run prints."""
+    page = (Path(__file__).resolve().parents[1] / "docs" / "reliability.md").read_text(encoding="utf-8")
+    [row] = [line for line in page.splitlines() if line.startswith(DOC_ROWS[case.id])]
+    for figure in figures:
+        assert figure in row, f"docs/reliability.md quotes other figures than this run printed: {figure!r} not in {row!r}"
 
 
 def _applied(request) -> bool:

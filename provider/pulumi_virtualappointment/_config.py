@@ -179,8 +179,8 @@ def check_keys(config_keys: Iterable[str], environ: Mapping[str, str]) -> None:
         prefix = name[:8]  # "msgraph:" or "MSGRAPH_": shared by all, so no evidence of nearness
         near = difflib.get_close_matches(name[8:], [c[8:] for c in choices], n=1, cutoff=0.6)
         guess = f"; did you mean {prefix}{near[0]}?" if near else ""
-        raise ConfigurationError(f"{where} is not a setting of pulumi-virtualappointment{guess} (the msgraph: "
-                                 "settings are listed in the README's Configuration section)")
+        raise ConfigurationError(f"{where} is not a setting of pulumi-virtualappointment{guess} (every msgraph: "
+                                 "setting is in the project's docs/configuration.md)")
 
 
 def _read(config_get: Callable[[str], Any], environ: Mapping[str, str],

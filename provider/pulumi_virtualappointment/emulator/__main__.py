@@ -148,11 +148,11 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     signal.signal(signal.SIGTERM, _raise_interrupt)
-    print(
-        f"Graph emulator listening on {emulator.url} (v1.0 and beta); {_admin_usage(emulator)}; Ctrl+C to stop",
-        flush=True,
-    )
-    try:
+    try:  # the banner inside: a signal sent the moment it is read must still stop cleanly, with 0
+        print(
+            f"Graph emulator listening on {emulator.url} (v1.0 and beta); {_admin_usage(emulator)}; Ctrl+C to stop",
+            flush=True,
+        )
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
