@@ -481,6 +481,8 @@ def test_nothing_left_to_export_writes_nothing_and_exits_4(emu, tmp_path):
     (["--id", "M1", "--user", "a b"], "--user: 'a b' is not a user id or UPN"),
     (["--id", "M1", "--output", "/no/such/dir/x.py"], "--output /no/such/dir/x.py: the directory /no/such/dir"),
     (["--id", "M1", "--endpoint", "http://graph.example.com"], "--endpoint uses plain http:// to graph.example.com"),
+    (["--id", "M1", "--endpoint", "https://[::1"], "--endpoint is not a URL (Invalid IPv6 URL)"),  # issue 17
+    (["--id", "M1", "--endpoint", "http://127.0.0.1:99999"], "--endpoint has a port that is not one (1-65535)"),
 ])
 def test_usage_and_configuration_errors_exit_2_before_any_request(emu, argv, message):
     code, out, err = export(emu, *argv)
