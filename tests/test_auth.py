@@ -11,6 +11,8 @@ import threading
 import time
 
 import pytest
+
+from fifo import WaitingWriter
 from azure.core.credentials import AccessToken
 from azure.identity import AuthenticationRecord, CredentialUnavailableError
 
@@ -459,28 +461,6 @@ def test_a_malformed_token_from_a_credential_is_refused_without_echoing_it(token
 # -- a record path that is not a regular file ---------------------------------------------------------
 
 
-class WaitingWriter:
-    """A FIFO with a writer blocked in ``open`` until someone opens it for reading: ``released``
-    says whether anyone did. Never hangs a test: ``close`` releases the writer itself."""
-
-    def __init__(self, path):
-        self.path = path
-        os.mkfifo(path)
-        self.released = threading.Event()
-        self.thread = threading.Thread(target=self._write, daemon=True)
-        self.thread.start()
-        time.sleep(0.05)  # the writer is in open() by now
-
-    def _write(self):
-        descriptor = os.open(self.path, os.O_WRONLY)  # returns once a reader opens the FIFO
-        self.released.set()
-        os.close(descriptor)  # a reader sees end of file
-
-    def close(self):
-        if not self.released.is_set():
-            descriptor = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
-            self.thread.join(5)
-            os.close(descriptor)
 
 
 @pytest.mark.parametrize("where", ["stack config", "environment"])

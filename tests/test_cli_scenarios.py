@@ -292,6 +292,9 @@ def test_ignore_changes_keeps_the_recorded_value_and_sends_nothing(twin):
         assert run.cli.requests == {} and summary(run.cli.result) == ["3 unchanged"]
     [meeting] = t.cli_emulator.meetings()
     assert t.cli_emulator.meeting(meeting)["subject"] == "Consultation"
+    t.set(subject="none")  # not declared at all, and ignored: the engine keeps the recorded value
+    kept = t.step("up")
+    assert kept.cli.requests == {} and kept.cli.outputs["subject"] == "Consultation"
 
 
 def test_retain_on_delete_leaves_the_meeting_in_teams(twin):

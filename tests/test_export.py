@@ -26,6 +26,8 @@ from typing import Any, Optional
 from urllib.parse import unquote
 
 import pytest
+
+from fifo import WaitingWriter
 import requests
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -974,28 +976,6 @@ def test_an_output_that_is_the_from_file_list_is_refused_before_any_request(emu,
     assert emu.requests() == [] and listing.read_text(encoding="utf-8") == f"{one}\n"
 
 
-class WaitingWriter:
-    """A FIFO with a writer blocked in ``open`` until someone opens it for reading: ``released``
-    says whether anyone did. Never hangs a test: ``close`` releases the writer itself."""
-
-    def __init__(self, path):
-        self.path = path
-        os.mkfifo(path)
-        self.released = threading.Event()
-        self.thread = threading.Thread(target=self._write, daemon=True)
-        self.thread.start()
-        time.sleep(0.05)  # the writer is in open() by now
-
-    def _write(self):
-        descriptor = os.open(self.path, os.O_WRONLY)  # returns once a reader opens the FIFO
-        self.released.set()
-        os.close(descriptor)  # a reader sees end of file
-
-    def close(self):
-        if not self.released.is_set():
-            descriptor = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
-            self.thread.join(5)
-            os.close(descriptor)
 
 
 @pytest.mark.parametrize("through_a_link", [False, True])

@@ -241,6 +241,5 @@ def test_a_mistyped_msgraph_key_fails_the_preview_naming_the_nearest_setting(emu
         with pytest.raises(ProviderError) as caught:
             server.check(URN, {}, INPUTS)
     assert caught.value.details == ("stack config msgraph:endpiont is not a setting of pulumi-virtualappointment; did "
-                                    "you mean msgraph:endpoint? (every msgraph: setting is in the project's "
-                                    "docs/configuration.md)")
+                                    "you mean msgraph:endpoint?")
     assert emulator.requests() == []

@@ -348,9 +348,11 @@ def test_a_new_user_id_and_a_change_is_one_get_and_one_patch_at_the_new_address(
 def test_a_new_user_id_that_does_not_reach_the_appointment_changes_nothing(provider, emulator):
     created = _create(provider, emulator)
     with pytest.raises(NotFoundError) as caught:
-        provider.update(created.id, created.outs, {**PROPS, "userId": "someone-else", "externalAppointmentId": "x"})
-    assert "user_id someone-else does not reach this virtualAppointment, so nothing was changed and the resource still " \
-           f"addresses {PATH}" in str(caught.value)
+        provider.update(created.id, created.outs, {**PROPS, "userId": "someone-else@contoso.com",
+                                                   "externalAppointmentId": "x"})
+    assert "user_id someone-else@contoso.com does not reach this virtualAppointment, so nothing was changed and the " \
+           f"resource still addresses {PATH}" in str(caught.value)
+    assert "itemNotFound" in str(caught.value)  # a user Graph takes, whose meeting is not there
     assert [r["method"] for r in emulator.requests()] == ["GET"]
     assert emulator.get(PATH)["externalAppointmentId"] == "AAMkADKnAAA="
 

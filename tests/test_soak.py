@@ -277,9 +277,17 @@ def test_soak_under_faults(case):
         assert guarded == 0 and unread == 0
     assert faulted / len(log) >= 0.35
     assert sum(soak.stats[k] for k in ("create", "update", "refresh", "delete")) == OPERATIONS
-    _the_docs_quote(case, f"{len(log)} requests, {faulted} faulted ({faulted / len(log):.0%}",
-                    f"{soak.stats['failed attempts (clear GraphError, re-run)']} attempts" if case.id != "virtualAppointment"
-                    else f"{soak.stats['failed attempts (clear GraphError, re-run)']} operation attempts")
+    failed = soak.stats["failed attempts (clear GraphError, re-run)"]
+    quoted = [f"{len(log)} requests, {faulted} faulted ({faulted / len(log):.0%}",
+              f"{failed} operation attempts" if case.id == "virtualAppointment" else f"{failed} attempts",
+              f"({soak.stats['  of which GraphTransportError']} transport, {soak.stats['  of which ThrottledError']} throttled)"]
+    if case.id != "onlineMeeting-no-etag":  # that row says "the same" for the operations and the faults' kinds
+        quoted.append(", ".join(f"{soak.stats[k]} {k}" for k in ("create", "update", "refresh", "delete")))
+        quoted.append(f"{faults['429']} x 429, {faults['503']} x 503, {faults['504']} x 504, {faults['drop']} dropped "
+                      f"connections, {faults['lostResponse']} lost responses")
+    else:
+        quoted.append(f"{soak.stats.get('adopted after its own failed create, as the refusal says', 0)} creates")
+    _the_docs_quote(case, *quoted)
 
 
 DOC_ROWS = {"virtualAppointment": "| soak: 240 lifecycle operations", "onlineMeeting-etags": "| soak: 240 operations (",

@@ -323,3 +323,18 @@ def test_the_stack_config_configures_the_provider_as_the_engine_does(tmp_path):
         (tmp_path / "Pulumi.dev.yaml").unlink()
         run = sandbox.up(tmp_path, config={"msgraph:apiVersion": "beta"})
         assert {r["path"].split("/")[1] for r in run.requests} == {"beta"}
+
+
+def test_an_unset_property_the_engine_keeps_by_ignore_changes_still_reads_as_recorded(graph_sandbox):
+    """Found by review: unset properties are not handed to the SDK (declaring is cheaper so), but one
+    in ``ignore_changes`` keeps its recorded value, and the program must still read that one."""
+    def program(subject):
+        def declare():
+            meeting = OnlineMeeting("meeting", external_id="booking-1", subject=subject,
+                                    opts=pulumi.ResourceOptions(ignore_changes=["subject"]))
+            pulumi.export("subject", meeting.subject)
+        return declare
+
+    assert graph_sandbox.up(program("Kept")).outputs == {"subject": "Kept"}
+    kept = graph_sandbox.up(program(None))
+    assert kept.requests == [] and kept.outputs == {"subject": "Kept"}

@@ -41,6 +41,8 @@ def test_a_mistyped_keyword_a_missing_external_id_and_a_wrong_type_are_found():
                for e in errors)
     assert any(e.startswith('6: error: No overload variant of "OnlineMeeting" matches argument types "str", "int"')
                for e in errors)
+    assert any(e.startswith('7: error: Unexpected keyword argument "externl_appointment_id" for overloaded function '
+                            '"VirtualAppointment"; did you mean "external_appointment_id"') for e in errors)
 
 
 @pytest.mark.parametrize("cls,args", [(OnlineMeeting, OnlineMeetingArgs), (VirtualAppointment, VirtualAppointmentArgs)])

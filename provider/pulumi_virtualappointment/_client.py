@@ -55,6 +55,8 @@ class GraphResponse:
     unanswered: int = 0
     """How many earlier attempts were sent and got no answer at all (dropped, timed out): each may have
     been applied. An answered attempt (429, 503, ...) was not, and one never sent (refused) was not."""
+    earlier: tuple = ()
+    """The statuses earlier attempts were answered with (``None``: no answer), oldest first."""
 
     def invalid(self, problem: str) -> GraphResponseError:
         """An error about this answer's content (``invalidResponse``), with its request ids."""
@@ -206,7 +208,7 @@ class GraphClient:
         idempotent: bool = True,
     ) -> GraphResponse:
         url = f"{self.settings.base_url(self._version)}/{path}"
-        attempt, waited, unanswered, reached = 0, 0.0, 0, False
+        attempt, waited, unanswered, reached, earlier = 0, 0.0, 0, False, []
         while True:
             attempt += 1
             client_request_id = str(uuid.uuid4())
@@ -222,12 +224,14 @@ class GraphClient:
                     raise GraphTransportError(method, path, reason, client_request_id, attempt) from None
                 status, retry_after, error = None, None, (reason, None)
                 unanswered += failure.sent
+                earlier.append(None)
                 reached = reached or failure.sent
             else:
                 reached = True
                 if raw.status < 400:
-                    return self._answer(method, path, raw, client_request_id, attempt, unanswered)
+                    return self._answer(method, path, raw, client_request_id, attempt, unanswered, tuple(earlier))
                 status, retry_after, error = raw.status, parse_retry_after(raw.headers), (None, raw)
+                earlier.append(raw.status)
                 hint = self._version_hint(raw.status) or hint_for(raw.status, self.settings.name)
             pause = None
             if self._policy.retryable(status, retry_after, idempotent):
@@ -245,7 +249,7 @@ class GraphClient:
 
     @staticmethod
     def _answer(method: str, path: str, raw: RawResponse, client_request_id: str, attempt: int,
-                unanswered: int = 0) -> GraphResponse:
+                unanswered: int = 0, earlier: tuple = ()) -> GraphResponse:
         """A 1xx-3xx answer: a usable JSON object (or none), else an error naming what is wrong."""
         request_id = raw.headers.get("request-id")
         if raw.status < 200:
@@ -261,7 +265,7 @@ class GraphClient:
             problem = f"expected a JSON object, got {_kind(body)}"
             raise _invalid(method, path, raw.status, problem, request_id, client_request_id, attempt)
         return GraphResponse(raw.status, body, raw.headers.get("ETag"), request_id, client_request_id, method, path,
-                             attempt, unanswered)
+                             attempt, unanswered, earlier)
 
     def _version_hint(self, status: int) -> Optional[str]:
         """Advice for a 400 or 404 when msgraph:apiVersion forces another version than the resource's own."""

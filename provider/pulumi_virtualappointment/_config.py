@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from ._errors import ConfigurationError
 
-__all__ = ["Settings", "resolve_settings", "check_keys", "AUTH_MODES", "API_VERSIONS", "DEFAULT_ENDPOINT",
+__all__ = ["Settings", "resolve_settings", "check_keys", "environment_notes", "AUTH_MODES", "API_VERSIONS", "DEFAULT_ENDPOINT",
            "DEFAULT_API_VERSION"]
 
 DEFAULT_ENDPOINT = "https://graph.microsoft.com"
@@ -76,6 +76,8 @@ class Settings:
     """Where each setting came from, as the user set it (``stack config msgraph:endpoint``)."""
     names: Mapping[str, str] = field(default_factory=dict, compare=False)
     """How the user sets each one, for advice (``stack config msgraph:endpoint or MSGRAPH_ENDPOINT``)."""
+    notes: tuple[str, ...] = field(default=(), compare=False)
+    """Things the reader should be told but that stop nothing (a near-miss ``MSGRAPH_`` variable)."""
 
     def source(self, key: str) -> str:
         """Where the setting ``key`` came from, or that it is the default."""
@@ -166,21 +168,36 @@ def _text(value: Any) -> Optional[str]:
     return (str(value).strip() or None) if value is not None else None
 
 
-def check_keys(config_keys: Iterable[str], environ: Mapping[str, str]) -> None:
-    """Refuse a ``msgraph:`` stack config key or ``MSGRAPH_`` environment variable this package does
-    not know, naming the nearest one it does: a typo (``msgraph:endpiont``) would otherwise be
-    ignored, and a token meant for the emulator sent to the real Graph."""
-    known_env = {env for env in _KEYS.values() if env.startswith("MSGRAPH_")}
-    unknown = [(f"stack config {key}", key, list(_KEYS)) for key in config_keys
-               if key.startswith("msgraph:") and key not in _KEYS]
-    unknown += [(f"environment variable {name}", name, sorted(known_env)) for name in environ
-                if name.startswith("MSGRAPH_") and name not in known_env]
-    for where, name, choices in unknown[:1]:
-        prefix = name[:8]  # "msgraph:" or "MSGRAPH_": shared by all, so no evidence of nearness
-        near = difflib.get_close_matches(name[8:], [c[8:] for c in choices], n=1, cutoff=0.6)
-        guess = f"; did you mean {prefix}{near[0]}?" if near else ""
-        raise ConfigurationError(f"{where} is not a setting of pulumi-virtualappointment{guess} (every msgraph: "
-                                 "setting is in the project's docs/configuration.md)")
+def check_keys(config_keys: Iterable[str]) -> None:
+    """Refuse a ``msgraph:`` stack config key this package does not know, naming the nearest one it
+    does (or listing them): a typo (``msgraph:endpiont``) would otherwise be ignored, and a token meant
+    for the emulator sent to the real Graph."""
+    for key in config_keys:
+        if key.startswith("msgraph:") and key not in _KEYS:
+            near = _nearest(key, list(_KEYS))
+            guess = f"did you mean {near}?" if near else f"its settings are {', '.join(_KEYS)}"
+            raise ConfigurationError(f"stack config {key} is not a setting of pulumi-virtualappointment; {guess}")
+
+
+def environment_notes(environ: Mapping[str, str]) -> tuple[str, ...]:
+    """A note for each ``MSGRAPH_`` variable that is not one of this package's but nearly is one
+    (``MSGRAPH_ACCES_TOKEN``). Only a note: other tools use that prefix for settings of their own
+    (``MSGRAPH_CLIENT_SECRET``), and the environment is not this package's to refuse."""
+    known = sorted({env for env in _KEYS.values() if env.startswith("MSGRAPH_")})
+    notes = []
+    for name in sorted(environ):
+        if name.startswith("MSGRAPH_") and name not in known:
+            near = _nearest(name, known, cutoff=0.8)
+            if near:
+                notes.append(f"environment variable {name} is not a setting of pulumi-virtualappointment and is "
+                             f"ignored; did you mean {near}?")
+    return tuple(notes)
+
+
+def _nearest(name: str, choices: list[str], cutoff: float = 0.6) -> Optional[str]:
+    """The nearest of ``choices`` after their shared prefix (``msgraph:``/``MSGRAPH_``: no evidence)."""
+    near = difflib.get_close_matches(name[8:], [c[8:] for c in choices], n=1, cutoff=cutoff)
+    return f"{name[:8]}{near[0]}" if near else None
 
 
 def _read(config_get: Callable[[str], Any], environ: Mapping[str, str],
@@ -205,10 +222,11 @@ def resolve_settings(config_get: Callable[[str], Any], environ: Mapping[str, str
                      config_name: Callable[[str], Optional[str]] = _stack_config) -> Settings:
     """Read every key from stack config first, then the environment, then the default; a ``msgraph:``
     key among ``config_keys`` (the whole stack config) or an ``MSGRAPH_`` variable this package does
-    not know is refused first (:func:`check_keys`). ``config_name`` says how messages name what
-    ``config_get`` reads (stack config for the provider; a command's flags, ``None`` for a setting
-    it has no flag for), so advice never names a setting the reader does not read."""
-    check_keys(config_keys, environ)
+    not know is refused first (:func:`check_keys`); an ``MSGRAPH_`` variable that nearly names one is
+    noted (``Settings.notes``). ``config_name`` says how messages name what ``config_get`` reads (stack
+    config for the provider; a command's flags, ``None`` for a setting it has no flag for), so advice
+    never names a setting the reader does not read."""
+    check_keys(config_keys)
     values = _read(config_get, environ, config_name)
 
     def pick(key: str, default: Any) -> tuple[Any, str]:
@@ -242,6 +260,7 @@ def resolve_settings(config_get: Callable[[str], Any], environ: Mapping[str, str
         allow_unencrypted_cache=_flag(*pick("msgraph:allowUnencryptedCache", False)),
         sources={key: source for key, (_, source) in values.items()},
         names={key: f"{config_name(key)} or {env}" if config_name(key) else env for key, env in _KEYS.items()},
+        notes=environment_notes(environ),
     )
 
 

@@ -61,12 +61,25 @@ def _known(value: Any, names: dict[str, str]) -> Any:
 
 
 class _Unset:
-    """The output attribute of a property the program left unset: ``None`` (the provider never outputs
-    a property the program does not manage), as an Output made when it is read. The SDK would make
-    one per property at every declaration, which was half of what declaring a meeting cost."""
+    """The output attribute of a property the program left unset: ``None`` (the provider outputs only
+    what the program manages), as an Output made when it is read. The SDK would make one per
+    property at every declaration, which was half of what declaring a meeting cost. (An unset
+    property in ``ignore_changes`` is registered after all: the engine keeps its recorded value.)"""
+
+    def __init__(self, owner: str, name: str) -> None:
+        self.owner, self.name = owner, name
 
     def __get__(self, instance: Any, owner: type) -> Any:
         return self if instance is None else pulumi.Output.from_input(None)
+
+    def __repr__(self) -> str:
+        return f"<{self.owner}.{self.name}: an Output; None while the program leaves it unset>"
+
+
+def _ignored(opts: Optional[pulumi.ResourceOptions]) -> set[str]:
+    """The top-level Python names in ``opts.ignore_changes`` (paths such as ``a.b`` or ``a[0]`` too)."""
+    paths = getattr(opts, "ignore_changes", None) or ()
+    return {re.split(r"[.\[]", path, maxsplit=1)[0] for path in paths if isinstance(path, str)}
 
 
 def _own_init(cls: type) -> Any:
@@ -143,7 +156,7 @@ class Declared(Resource):
             return
         for f in fields(cls._args):
             if f.name not in cls.__dict__:
-                setattr(cls, f.name, _Unset())
+                setattr(cls, f.name, _Unset(cls.__name__, f.name))
         cls.__init__ = _own_init(cls)  # type: ignore[misc]
 
     def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
@@ -151,10 +164,14 @@ class Declared(Resource):
         # Only what the program sets, and what Graph computes: the SDK makes an Output (and several
         # asyncio tasks) for every property it is handed, and a meeting has 29 (see _Unset).
         props = {}
+        kept = {self._names().get(n, n) for n in _ignored(opts)}  # unset but ignored: the engine keeps the
+        # recorded value (the paths may name Graph's camelCase or the Python name), so it must be read
         for name in _field_names(self._args):
             value = getattr(given, name)
             if value is not None:
                 props[name] = _plain(value, name)
+            elif name in kept:
+                props[name] = None
         self._preflight(resource_name, props)
         for name in self._secret:  # personal data: encrypted in the state's inputs too, however given
             if name in props:

@@ -55,7 +55,7 @@ from pulumi.dynamic import (
 from . import _sdk_host
 from ._auth import token_source
 from ._client import GraphClient, GraphResponse
-from ._config import check_keys, resolve_settings
+from ._config import check_keys, environment_notes, resolve_settings
 from ._errors import (
     ConflictError,
     ForbiddenError,
@@ -228,9 +228,11 @@ class _Lifecycle:
         )
 
     def exists(self, path: str, why: str = "") -> Exception:
-        """The refusal to take over an existing object: not this create's (``""``), or another
-        resource's of this deployment (``"taken"``)."""
-        return self.kind.exists_error(self.kind.exists_messages[why].format(path=path))
+        """The refusal to take over an existing object: not this create's (``""``), perhaps this
+        create's behind a gateway's 504 (``"gateway"``), or another resource's of this deployment
+        (``"taken"``)."""
+        messages = self.kind.exists_messages
+        return self.kind.exists_error(messages.get(why, messages[""]).format(path=path))
 
     # -- writing ---------------------------------------------------------------------------------------
 
@@ -383,18 +385,20 @@ class _Lifecycle:
             with self.claiming(path, key, allowed=True), self.undone_on_failure(client, path):
                 return path, self.adopt(client, path, answer, desired), True, key
         made_by_us = answer.unanswered > 0 and self.equal_on([k for k in asked if k in kind.fields], self.live(answer), asked)
-        with self.claiming(path, key, allowed=made_by_us or bool(props.get("adoptExisting"))):
+        why = "gateway" if 504 in answer.earlier else ""  # a gateway's 504 can hide a create that was made
+        with self.claiming(path, key, allowed=made_by_us or bool(props.get("adoptExisting")), why=why):
             return path, self.adopt(client, path, answer, desired), False, key
 
     @contextlib.contextmanager
-    def claiming(self, path: str, key: tuple[str, str], allowed: bool) -> Iterator[None]:
+    def claiming(self, path: str, key: tuple[str, str], allowed: bool, why: str = "") -> Iterator[None]:
         """Claim the object for this create: refused if another create of this deployment has it
-        (whatever ``allowed`` says), or if this create may not take it; given back if what follows fails."""
+        (whatever ``allowed`` says), or if this create may not take it (``why`` picks the message);
+        given back if what follows fails."""
         with _LOCK:
             if key in _CLAIMED:
                 raise self.exists(path, "taken")
             if not allowed:
-                raise self.exists(path)
+                raise self.exists(path, why)
             _CLAIMED.add(key)
         try:
             yield
@@ -572,7 +576,9 @@ class KindProvider(ResourceProvider):
         self._config_get = req.config.get
         self._config_keys = list(getattr(req.config, "_props", None) or {})  # the whole stack config's keys
         self._client: Optional[GraphClient] = None
-        check_keys(self._config_keys, os.environ)  # a mistyped msgraph: key fails the preview, not a deployment
+        check_keys(self._config_keys)  # a mistyped msgraph: key fails the preview, not a deployment
+        for note in environment_notes(os.environ):
+            _note(note)
 
     def _graph(self) -> GraphClient:
         """The process's client, bounded as one operation (msgraph:operationTimeoutSeconds), at

@@ -402,6 +402,8 @@ def run(
         if target is not None and args.from_file not in (None, "-") and target == Path(os.path.realpath(args.from_file)):
             raise UsageError(f"--output {args.output} is the --from-file list itself: write the program elsewhere")
         client = connect(args, os.environ if environ is None else environ, sleep)
+        for note in client.settings.notes:
+            print(f"export: note: {note}", file=err)
     except (UsageError, ConfigurationError) as exc:
         print(f"export: {exc}", file=err)
         return EXIT_USAGE

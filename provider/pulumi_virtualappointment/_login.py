@@ -240,6 +240,8 @@ def run(
     mode = "device_code" if args.device_code else "browser"
     try:
         settings = _settings(args, os.environ if environ is None else environ)
+        for note in settings.notes:
+            print(f"login: note: {note}", file=err)
         check_tenant(settings, "--tenant-id (AZURE_TENANT_ID)")
         pending = _Pending(_absolute(settings.record_file))
     except ConfigurationError as exc:

@@ -149,6 +149,14 @@ MEETING = Kind(
             "name in aliases=[...] instead; if `pulumi up --replace` is replacing it, set delete_before_replace=True "
             "on it (createOrGet finds the old meeting until it is deleted)."
         ),
+        "gateway": (
+            "An online meeting with this external_id already exists ({path}); an earlier attempt of this create "
+            "was answered 504 Gateway Timeout, which can hide a meeting Graph did make, but no value or answer "
+            "shows whose it is, so it was not taken over and nothing was changed. If no one else makes meetings "
+            "with this externalId for this organiser, it is most likely the one this create asked for: set "
+            "adopt_existing=True (adoptExisting) on the resource, and the next `pulumi up` takes it over with only "
+            "the properties the program declares."
+        ),
         "taken": (
             "An online meeting with this external_id already exists ({path}) and another resource of this "
             "deployment created or adopted it: declare each meeting once (one resource per external_id and "

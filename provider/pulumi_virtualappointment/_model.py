@@ -433,7 +433,8 @@ class Kind:
     exists_error: type = Exception
     exists_messages: Mapping[str, str] = field(default_factory=lambda: {"": "", "taken": ""})
     """Why a create refused an object that exists (``{path}`` is filled in): under ``""`` it is not
-    this create's to take, under ``"taken"`` another resource of the deployment created or adopted it."""
+    this create's to take, under ``"gateway"`` an earlier attempt's 504 leaves whose it is open (a kind
+    without that message says ``""``), under ``"taken"`` another resource of the deployment has it."""
     get_hint: str = ""
     readdress_hint: str = ""
     headers: Mapping[str, str] = field(default_factory=dict)

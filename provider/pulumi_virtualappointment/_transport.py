@@ -59,11 +59,11 @@ class RawResponse:
 
 class TransportFailure(Exception):
     """No usable answer arrived. ``reason`` is safe to show; ``retryable`` if the same request
-    may be sent again (a request that could not even be formed never is); ``sent`` unless it surely
-    never reached the server (refused, or not connected in time): a request that was sent may have
-    been applied, its answer lost."""
+    may be sent again (a request that could not even be formed never is); ``sent`` once the request
+    was written whole (connected, through any proxy tunnel and TLS handshake): only then may it have
+    been applied with its answer lost. Every failure before that proves nothing of the kind."""
 
-    def __init__(self, reason: str, retryable: bool, timed_out: bool = False, sent: bool = True):
+    def __init__(self, reason: str, retryable: bool, timed_out: bool = False, sent: bool = False):
         super().__init__(reason)
         self.reason, self.retryable, self.timed_out, self.sent = reason, retryable, timed_out, sent
 
@@ -111,6 +111,9 @@ class _Watchdog:
         self.fired = False
         self.connection: Optional[Any] = None
         self.is_done = False
+        self.sent = False
+        """Whether the request was written whole (connected, through any proxy and TLS): only then
+        may a failure be a lost answer to a request the server acted on."""
         _ALARM.arm(self, seconds)
 
     def fire(self) -> None:
@@ -165,8 +168,11 @@ class _Bounded:
                 _shut(self)
 
     def request(self, *args: Any, **kwargs: Any) -> Any:
-        self._adopt()
-        return super().request(*args, **kwargs)  # type: ignore[misc]
+        watchdog = self._adopt()
+        result = super().request(*args, **kwargs)  # type: ignore[misc]  (connects first if it must)
+        if watchdog is not None:
+            watchdog.sent = True
+        return result
 
 
 class _Connection(_Bounded, HTTPConnection):
@@ -262,12 +268,12 @@ def _failure(exc: BaseException, watchdog: _Watchdog, seconds: float) -> Transpo
         return TransportFailure("timed out", retryable=True, timed_out=True)
     if isinstance(exc, requests.exceptions.SSLError):
         return _tls(exc)
-    if isinstance(exc, requests.exceptions.ConnectTimeout):  # not connected: nothing was sent
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
         if seconds > CONNECT_TIMEOUT:
-            return TransportFailure(f"could not connect within {CONNECT_TIMEOUT:g} s", retryable=True, sent=False)
-        return TransportFailure("timed out", retryable=True, timed_out=True, sent=False)
+            return TransportFailure(f"could not connect within {CONNECT_TIMEOUT:g} s", retryable=True)
+        return TransportFailure("timed out", retryable=True, timed_out=True)
     if any(isinstance(item, urllib3.exceptions.NewConnectionError) for item in _chain(exc)):
-        return TransportFailure("the connection was refused or could not be made", retryable=True, sent=False)
+        return TransportFailure("the connection was refused or could not be made", retryable=True)
     if isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
         return TransportFailure("the response was cut off", retryable=True)
     if isinstance(exc, requests.Timeout):
@@ -305,7 +311,7 @@ class Transport:
         """One attempt, bounded by ``seconds`` of wall time from connect to the body's last byte."""
         problem = _unsendable(headers)
         if problem is not None:
-            raise TransportFailure(f"the request could not be sent: {problem}", retryable=False, sent=False)
+            raise TransportFailure(f"the request could not be sent: {problem}", retryable=False)
         watchdog = _Watchdog(seconds)
         _ACTIVE.watchdog = watchdog
         try:
@@ -319,12 +325,14 @@ class Transport:
                 watchdog.done()  # before close() can hand the connection back to the pool
                 response.close()
         except (requests.RequestException, http.client.HTTPException, OSError, ValueError) as exc:
-            raise _failure(exc, watchdog, seconds) from None
+            failure = _failure(exc, watchdog, seconds)
+            failure.sent = watchdog.sent  # what the exception is matters less than how far the request got
+            raise failure from None
         finally:
             watchdog.done()
             _ACTIVE.watchdog = None
         if watchdog.fired:  # the socket was shut: what was read may end early (headers end at EOF)
-            raise TransportFailure("timed out", retryable=True, timed_out=True)
+            raise TransportFailure("timed out", retryable=True, timed_out=True, sent=watchdog.sent)
         return RawResponse(response.status_code, response.headers, content, oversize, response.url)
 
     def close(self) -> None:

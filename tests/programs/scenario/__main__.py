@@ -56,6 +56,7 @@ meeting = OnlineMeeting(
     opts=options("meeting"),
 )
 pulumi.export("onlineMeetingId", meeting.online_meeting_id)
+pulumi.export("subject", meeting.subject)
 
 if config.get("appointment") != "false":
     appointment = VirtualAppointment(
