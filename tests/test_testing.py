@@ -75,13 +75,13 @@ def test_the_fixture_is_one_line_in_a_users_test(pytester):
     result.assert_outcomes(passed=1)
 
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+TESTING_PAGE = Path(__file__).resolve().parents[1] / "docs" / "testing.md"
 
 
 def _readme_example() -> str:
-    """The README's fixture example, verbatim: a test of this file fails when the README stops working."""
-    section = README.read_text().split("## Testing your own programs", 1)[1]
-    return section.split("```python\n", 1)[1].split("```", 1)[0]
+    """docs/testing.md's fixture example, verbatim: a test of this file fails when the page stops working."""
+    page = TESTING_PAGE.read_text(encoding="utf-8")
+    return page.split("```python\n", 1)[1].split("```", 1)[0]
 
 
 def test_the_readme_example_runs_against_a_project_directory(pytester):
