@@ -17,7 +17,7 @@ changes when an operation succeeds), as a re-run of a failed deployment does. In
 - no duplicate create: Graph holds one object per resource in the state, none for deleted ones;
   and a kind created by PUT applies at most one PUT per object between deletes.
 
-The figures it prints go into the README's reliability section.
+The figures it prints are the ones docs/reliability.md quotes (a check below holds them equal).
 """
 
 from __future__ import annotations
