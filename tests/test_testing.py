@@ -338,3 +338,14 @@ def test_an_unset_property_the_engine_keeps_by_ignore_changes_still_reads_as_rec
     assert graph_sandbox.up(program("Kept")).outputs == {"subject": "Kept"}
     kept = graph_sandbox.up(program(None))
     assert kept.requests == [] and kept.outputs == {"subject": "Kept"}
+
+
+def test_an_export_of_none_is_no_stack_output_as_under_the_engine(graph_sandbox):
+    """Found by the differential tier: `pulumi stack output` has no key for an export whose value is
+    None; the stand-in reported it as None."""
+    def program():
+        meeting = OnlineMeeting("meeting", external_id="booking-1")
+        pulumi.export("subject", meeting.subject)  # unset: None
+        pulumi.export("id", meeting.online_meeting_id)
+
+    assert list(graph_sandbox.up(program).outputs) == ["id"]

@@ -530,4 +530,6 @@ def run_program(program: Program, engine: Engine, config: Optional[dict[str, Any
             pulumi.runtime.set_all_config({})
             ROOT.reset(root)
             gc.collect()  # a failed run leaves SDK futures holding the error: let them go now, not mid-import
-    return plain(exported)
+    # The stack's outputs as the engine keeps them: an export whose value is None is not one (the SDK
+    # leaves null properties out of what it registers; `pulumi stack output` shows none).
+    return {k: v for k, v in plain(exported).items() if v is not None}
