@@ -16,32 +16,15 @@ import threading
 
 import pytest
 
-from conftest import TOKEN, configured_provider
-from pulumi_virtualappointment import ForbiddenError, MeetingExistsError, OnlineMeetingProvider
-from pulumi_virtualappointment._client import GraphClient
-from pulumi_virtualappointment._config import resolve_settings
+from pulumi_virtualappointment import ForbiddenError, MeetingExistsError
 from pulumi_virtualappointment._engine import _CLAIMED
 from pulumi_virtualappointment._transport import Transport, TransportFailure
-from pulumi_virtualappointment.emulator import Emulator
+from test_meeting_http import emulator, provider  # noqa: F401  (the meeting tier's own fixtures)
 
 PROPS = {"externalId": "visit-42", "subject": "Consultation", "startDateTime": "2026-12-01T09:00:00Z",
          "endDateTime": "2026-12-01T09:30:00Z", "adoptExisting": False}
 THEIRS = {"externalId": "visit-42", "subject": "Consultation", "startDateTime": "2026-12-01T09:00:00Z",
           "endDateTime": "2026-12-01T09:30:00Z", "allowMeetingChat": "enabled"}
-
-
-@pytest.fixture
-def emulator():
-    with Emulator(token=TOKEN) as emu:
-        yield emu
-
-
-@pytest.fixture
-def provider(emulator, sleeps):
-    provider = configured_provider(emulator.url, cls=OnlineMeetingProvider)
-    settings = resolve_settings({"msgraph:endpoint": emulator.url, "msgraph:accessToken": TOKEN}.get, {})
-    provider._client = GraphClient(settings, lambda: TOKEN, sleep=sleeps)
-    return provider
 
 
 def _statuses(emulator):
